@@ -1,0 +1,34 @@
+@{
+    RootModule           = 'JailsModule.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6c0f3a52-8d0e-4b7a-9a55-2f1b7f0c9d11'
+    Author               = 'JailsModule contributors'
+    CompanyName          = 'JailsModule'
+    Copyright            = '(c) JailsModule contributors. BSD-2-Clause.'
+    Description          = 'Manage FreeBSD jails with typed objects: Get-Jail, Start-Jail, Stop-Jail, jail.conf editing, templates, VNET, with -WhatIf that shows the native commands and a simulated FreeBSD host for trying and testing on any OS.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('JailsModule.Format.ps1xml')
+    TypesToProcess       = @('JailsModule.Types.ps1xml')
+    CmdletsToExport      = @(
+        'Clear-JailSimulatorFault'
+        'Connect-JailHost'
+        'Get-Jail'
+        'Get-JailHost'
+        'Get-JailSimulatorFault'
+        'Get-JailSimulatorLog'
+        'Restart-Jail'
+        'Set-JailSimulatorFault'
+        'Start-Jail'
+        'Stop-Jail'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('FreeBSD', 'Jail', 'Jails', 'Containers', 'ZFS', 'VNET', 'PSEdition_Core')
+            ProjectUri = 'https://example.invalid/JailsModule'
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Services;
+using JailsModule.Simulation;
+
+namespace JailsModule.Commands;
+
+/// <summary>Chooses the FreeBSD host for this session: the local machine or the simulated host.</summary>
+[Cmdlet(VerbsCommunications.Connect, "JailHost", DefaultParameterSetName = "Simulator", SupportsShouldProcess = false)]
+[OutputType(typeof(JailHostInfo))]
+public sealed class ConnectJailHostCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = "Simulator")]
+    public SwitchParameter Simulator { get; set; }
+
+    /// <summary>Folder of the simulator's state; created when missing. Default: a per-user folder.</summary>
+    [Parameter(ParameterSetName = "Simulator", Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = "Local")]
+    public SwitchParameter Local { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IJailHost host;
+        if (ParameterSetName == "Local")
+        {
+            if (!OperatingSystem.IsFreeBSD())
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PlatformNotSupportedException("The local host is not FreeBSD. Use 'Connect-JailHost -Simulator' here, or run the module on the FreeBSD host over PowerShell remoting."),
+                    "LocalHostNotFreeBSD", ErrorCategory.InvalidOperation, null));
+            }
+            host = new LocalHost();
+        }
+        else
+        {
+            var path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
+            try
+            {
+                host = JailHostManager.GetSimulator(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "SimulatorUnavailable", ErrorCategory.OpenError, path));
+                return;
+            }
+        }
+        JailHostManager.Connect(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty, host);
+        WriteVerbose($"Connected to {host.ComputerName} ({host.Kind}).");
+        if (PassThru) WriteObject(GetJailHostCommand.Describe(host));
+    }
+}
+
+/// <summary>Shows the host this session is connected to.</summary>
+[Cmdlet(VerbsCommon.Get, "JailHost")]
+[OutputType(typeof(JailHostInfo))]
+public sealed class GetJailHostCommand : JailCmdletBase
+{
+    protected override void ProcessRecord() => WriteObject(Describe(JailHost));
+
+    internal static JailHostInfo Describe(IJailHost host) => new()
+    {
+        ComputerName = host.ComputerName,
+        Kind = host.Kind.ToString(),
+        Path = (host as SimulatedHost)?.Directory,
+    };
+}

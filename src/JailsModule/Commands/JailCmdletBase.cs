@@ -1,0 +1,206 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Services;
+
+namespace JailsModule.Commands;
+
+/// <summary>
+/// Base of every cmdlet: resolves the host connection, owns cancellation (Ctrl+C cancels running
+/// native commands), runs native commands with verbose echo, and builds error records.
+/// </summary>
+public abstract class JailCmdletBase : PSCmdlet
+{
+    private readonly CancellationTokenSource _cts = new();
+    private IJailHost? _host;
+
+    protected CancellationToken CancellationToken => _cts.Token;
+
+    /// <summary>The host this runspace is connected to. Throws a terminating error when there is none.</summary>
+    protected IJailHost JailHost
+    {
+        get
+        {
+            if (_host != null) return _host;
+            var id = Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty;
+            _host = JailHostManager.Find(id);
+            if (_host is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException(
+                        "No FreeBSD jail host is connected. This machine is not FreeBSD: use 'Connect-JailHost -Simulator' to work with the simulated FreeBSD host, " +
+                        "or run the module on a FreeBSD host (for example through 'Invoke-Command -HostName <host>' over SSH remoting)."),
+                    "NoJailHost", ErrorCategory.ConnectionError, null));
+            }
+            return _host!;
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        base.StopProcessing();
+    }
+
+    /// <summary>Runs a native command on the host, echoing it with -Verbose. Blocks the pipeline thread.</summary>
+    protected ProcessResult Run(ProcessRequest request)
+    {
+        WriteVerbose(request.DisplayText);
+        try
+        {
+            return JailHost.RunAsync(request, CancellationToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (ToolNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ToolNotFound", ErrorCategory.ObjectNotFound, request.FileName));
+            throw; // unreachable
+        }
+    }
+
+    /// <summary>Reads the jail list (one jls + the config files), turning failures into a terminating error.</summary>
+    protected JailInventory ReadInventory()
+    {
+        try
+        {
+            var inv = JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText));
+            foreach (var e in inv.ConfigErrors)
+                WriteWarning($"jail: {e.Message}");
+            return inv;
+        }
+        catch (NativeCommandException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "JlsFailed", ErrorCategory.ReadError, ex.Request.DisplayText));
+            throw;
+        }
+        catch (ToolNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ToolNotFound", ErrorCategory.ObjectNotFound, ex.Tool));
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    protected static ErrorRecord NativeError(string errorId, ErrorCategory category, object? target, ProcessRequest request, ProcessResult result, string what)
+    {
+        var msg = $"{what} failed: '{request.DisplayText}' exited with {result.ExitCode}" +
+                  (result.ErrorText.Length > 0 ? $": {result.ErrorText}" : ".");
+        var er = new ErrorRecord(new NativeCommandException(request, result) , errorId, category, target);
+        er.ErrorDetails = new ErrorDetails(msg);
+        return er;
+    }
+
+    protected void WriteJailNotFound(string name)
+    {
+        WriteError(new ErrorRecord(
+            new ItemNotFoundException($"No jail named '{name}' is configured or running on {JailHost.ComputerName}."),
+            "JailNotFound", ErrorCategory.ObjectNotFound, name));
+    }
+
+    /// <summary>Validates a name; writes InvalidJailName and returns false when bad.</summary>
+    protected bool CheckName(string name, bool allowChild = true)
+    {
+        var why = JailName.Check(name, allowChild);
+        if (why is null) return true;
+        WriteError(new ErrorRecord(new ArgumentException(why), "InvalidJailName", ErrorCategory.InvalidArgument, name));
+        return false;
+    }
+}
+
+/// <summary>
+/// Base of cmdlets that act on jails given by -Name (wildcards allowed) or -InputObject.
+/// Resolves both to one list of targets against a single inventory read.
+/// </summary>
+public abstract class JailActionCmdletBase : JailCmdletBase
+{
+    protected const string NameSet = "Name";
+    protected const string InputObjectSet = "InputObject";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(JailNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public Jail[] InputObject { get; set; } = Array.Empty<Jail>();
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private JailInventory? _inventory;
+
+    protected JailInventory Inventory => _inventory ??= ReadInventory();
+
+    /// <summary>Forces the next access to re-read (after a change).</summary>
+    protected void InvalidateInventory() => _inventory = null;
+
+    protected override void ProcessRecord()
+    {
+        foreach (var jail in ResolveTargets())
+            ProcessJail(jail);
+    }
+
+    protected abstract void ProcessJail(Jail jail);
+
+    /// <summary>The targets of this pipeline record: each name validated, unknown names reported as JailNotFound.</summary>
+    protected IEnumerable<Jail> ResolveTargets()
+    {
+        var names = ParameterSetName == InputObjectSet
+            ? InputObject.Select(j => j.Name).ToArray()
+            : Name;
+        foreach (var n in names)
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(n))
+            {
+                var pattern = new WildcardPattern(n, WildcardOptions.None);
+                foreach (var j in Inventory.Jails.Where(j => pattern.IsMatch(j.Name)))
+                    yield return j;
+                continue;
+            }
+            if (!CheckName(n)) continue;
+            var jail = Inventory.Find(n);
+            if (jail is null) { WriteJailNotFound(n); continue; }
+            yield return jail;
+        }
+    }
+
+    protected void WritePassThru(string name)
+    {
+        if (!PassThru) return;
+        InvalidateInventory();
+        var j = Inventory.Find(name);
+        if (j != null) WriteObject(j);
+    }
+}
+
+/// <summary>Tab completion of jail names from the connected host.</summary>
+public sealed class JailNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters)
+    {
+        var host = JailHostManager.Find(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
+        if (host is null) return Array.Empty<CompletionResult>();
+        try
+        {
+            var word = (wordToComplete ?? "").Trim('\'', '"');
+            var pattern = new WildcardPattern(word + "*", WildcardOptions.IgnoreCase);
+            return JailInventory.Read(host, CancellationToken.None).Jails
+                .Where(j => pattern.IsMatch(j.Name))
+                .Select(j => new CompletionResult(j.Name, j.Name, CompletionResultType.ParameterValue, $"{j.Name} ({j.State})"))
+                .ToList();
+        }
+        catch (Exception)
+        {
+            return Array.Empty<CompletionResult>();
+        }
+    }
+}

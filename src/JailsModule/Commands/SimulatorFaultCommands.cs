@@ -1,0 +1,106 @@
+using System.Management.Automation;
+using JailsModule.Simulation;
+
+namespace JailsModule.Commands;
+
+/// <summary>Base for cmdlets that only make sense on the simulated host.</summary>
+public abstract class JailSimulatorCmdletBase : JailCmdletBase
+{
+    protected SimulatedHost Simulator
+    {
+        get
+        {
+            if (JailHost is SimulatedHost s) return s;
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"The connected host {JailHost.ComputerName} is not the simulator. Use 'Connect-JailHost -Simulator' first."),
+                "NotSimulator", ErrorCategory.InvalidOperation, null));
+            throw new InvalidOperationException();
+        }
+    }
+}
+
+/// <summary>Makes the next (or Nth) simulated command matching a pattern fail.</summary>
+[Cmdlet(VerbsCommon.Set, "JailSimulatorFault", SupportsShouldProcess = true)]
+[OutputType(typeof(SimFault))]
+public sealed class SetJailSimulatorFaultCommand : JailSimulatorCmdletBase
+{
+    /// <summary>Glob over "tool arg arg..." (tool as basename or full path), e.g. 'jail -c*' or 'zfs clone *'.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Command { get; set; } = "";
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Occurrence { get; set; } = 1;
+
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int Count { get; set; } = 1;
+
+    [Parameter]
+    [ValidateRange(1, 255)]
+    public int ExitCode { get; set; } = 1;
+
+    [Parameter]
+    public string StandardError { get; set; } = "";
+
+    [Parameter]
+    public string StandardOutput { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        var fault = new SimFault
+        {
+            Pattern = Command,
+            Occurrence = Occurrence,
+            Count = Count,
+            ExitCode = ExitCode,
+            StandardError = StandardError,
+            StandardOutput = StandardOutput,
+        };
+        if (!ShouldProcess(Simulator.Directory, $"Inject fault into '{Command}' (occurrence {Occurrence}, exit {ExitCode})")) return;
+        Simulator.UpdateState(s => s.Faults.Add(fault));
+        WriteObject(fault);
+    }
+}
+
+/// <summary>Lists the faults waiting to fire on the simulated host.</summary>
+[Cmdlet(VerbsCommon.Get, "JailSimulatorFault")]
+[OutputType(typeof(SimFault))]
+public sealed class GetJailSimulatorFaultCommand : JailSimulatorCmdletBase
+{
+    protected override void ProcessRecord() => WriteObject(Simulator.ReadState().Faults, enumerateCollection: true);
+}
+
+/// <summary>Removes injected faults from the simulated host.</summary>
+[Cmdlet(VerbsCommon.Clear, "JailSimulatorFault", SupportsShouldProcess = true)]
+public sealed class ClearJailSimulatorFaultCommand : JailSimulatorCmdletBase
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string[]? Id { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var what = Id is null ? "all faults" : "faults " + string.Join(", ", Id);
+        if (!ShouldProcess(Simulator.Directory, $"Clear {what}")) return;
+        Simulator.UpdateState(s => s.Faults.RemoveAll(f => Id is null || Id.Contains(f.Id)));
+    }
+}
+
+/// <summary>The native commands the simulated host has answered, oldest first.</summary>
+[Cmdlet(VerbsCommon.Get, "JailSimulatorLog")]
+[OutputType(typeof(SimLogEntry))]
+public sealed class GetJailSimulatorLogCommand : JailSimulatorCmdletBase
+{
+    /// <summary>Only the last N entries.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Last { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var log = Simulator.ReadLog();
+        IEnumerable<SimLogEntry> items = Last > 0 ? log.Skip(Math.Max(0, log.Count - Last)) : log;
+        WriteObject(items, enumerateCollection: true);
+    }
+}

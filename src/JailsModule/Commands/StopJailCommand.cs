@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using JailsModule.Model;
+using JailsModule.Tools;
+
+namespace JailsModule.Commands;
+
+/// <summary>Stops running jails with the command line rc.d/jail uses: jail -q -f CONF -r NAME.</summary>
+[Cmdlet(VerbsLifecycle.Stop, "Jail", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[OutputType(typeof(Jail))]
+public sealed class StopJailCommand : JailActionCmdletBase
+{
+    protected override void ProcessJail(Jail jail)
+    {
+        if (jail.State != JailState.Running)
+        {
+            WriteWarning($"Jail '{jail.Name}' is not running.");
+            if (PassThru) WriteObject(jail);
+            return;
+        }
+        var req = JailTool.Stop(jail.Name, jail.ConfigPath);
+        if (!ShouldProcess(jail.Name, $"Stop jail: {req.DisplayText}")) return;
+        var res = Run(req);
+        if (!res.Success)
+        {
+            WriteError(NativeError("JailStopFailed", ErrorCategory.InvalidOperation, jail, req, res, $"Stopping jail '{jail.Name}'"));
+            return;
+        }
+        InvalidateInventory();
+        WritePassThru(jail.Name);
+    }
+}

@@ -1,0 +1,138 @@
+using System.ComponentModel;
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace JailsModule.Host;
+
+/// <summary>The machine the module runs on. Every process goes through CliWrap with an argv array.</summary>
+public sealed class LocalHost : IJailHost
+{
+    public LocalHost()
+    {
+        ComputerName = System.Net.Dns.GetHostName();
+    }
+
+    public string ComputerName { get; }
+    public JailHostKind Kind => JailHostKind.Local;
+
+    public async Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    {
+        var env = new Dictionary<string, string?> { ["LC_ALL"] = "C" };
+        if (request.Environment != null)
+            foreach (var kv in request.Environment) env[kv.Key] = kv.Value;
+
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var cmd = Cli.Wrap(request.FileName)
+            .WithArguments(request.Arguments)
+            .WithEnvironmentVariables(env)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(request.OnStandardOutputLine is null
+                ? PipeTarget.ToStringBuilder(stdout)
+                : PipeTarget.Merge(PipeTarget.ToStringBuilder(stdout), PipeTarget.ToDelegate(request.OnStandardOutputLine)))
+            .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr));
+        if (request.StandardInput != null)
+            cmd = cmd.WithStandardInputPipe(PipeSource.FromString(request.StandardInput));
+        else
+            cmd = cmd.WithStandardInputPipe(PipeSource.Null);
+
+        try
+        {
+            // Forceful cancellation kills the process (Ctrl+C in PowerShell -> StopProcessing).
+            var result = await cmd.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            return new ProcessResult(result.ExitCode, stdout.ToString(), stderr.ToString());
+        }
+        catch (Win32Exception ex)
+        {
+            throw new ToolNotFoundException(request.FileName, ex);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is Win32Exception)
+        {
+            throw new ToolNotFoundException(request.FileName, ex);
+        }
+    }
+
+    public bool FileExists(string path) => File.Exists(path);
+    public bool DirectoryExists(string path) => Directory.Exists(path);
+    public string ReadAllText(string path) => File.ReadAllText(path);
+    public byte[] ReadAllBytes(string path) => File.ReadAllBytes(path);
+
+    public void WriteAllTextAtomic(string path, string content, int? newFileMode = null)
+        => AtomicFile.WriteAllText(path, content, newFileMode, CopyOwner);
+
+    public void WriteAllBytes(string path, byte[] content) => File.WriteAllBytes(path, content);
+
+    public IReadOnlyList<string> ListDirectory(string path, string pattern = "*")
+    {
+        if (!Directory.Exists(path)) return Array.Empty<string>();
+        var list = Directory.EnumerateFileSystemEntries(path, pattern, new EnumerationOptions { MatchType = MatchType.Simple, AttributesToSkip = 0 })
+            .ToList();
+        list.Sort(StringComparer.Ordinal);
+        return list;
+    }
+
+    public HostFileInfo? GetFileInfo(string path) => AtomicFile.GetInfo(path);
+    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+    public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
+    public void DeleteFile(string path) => File.Delete(path);
+    public void DeleteDirectory(string path) => Directory.Delete(path, recursive: false);
+
+    /// <summary>Keeps the owner of a replaced file: chown(8) with the numeric ids that stat(1) reports (FreeBSD syntax).</summary>
+    private void CopyOwner(string original, string replacement)
+    {
+        if (!OperatingSystem.IsFreeBSD()) return;
+        var stat = RunAsync(new ProcessRequest("/usr/bin/stat", new[] { "-f", "%u:%g", original }), CancellationToken.None).GetAwaiter().GetResult();
+        var owner = stat.StandardOutput.Trim();
+        if (!stat.Success || owner == "0:0" || owner.Length == 0) return;
+        RunAsync(new ProcessRequest("/usr/sbin/chown", new[] { owner, replacement }), CancellationToken.None).GetAwaiter().GetResult();
+    }
+}
+
+/// <summary>Temp-file-and-rename writes shared by the local and simulated hosts.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string content, int? newFileMode, Action<string, string>? copyOwner = null)
+    {
+        var dir = Path.GetDirectoryName(path) ?? throw new ArgumentException($"'{path}' has no folder.");
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, "." + Path.GetFileName(path) + ".tmp." + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            File.WriteAllText(tmp, content, new UTF8Encoding(false));
+            if (!OperatingSystem.IsWindows())
+            {
+                if (File.Exists(path))
+                {
+                    File.SetUnixFileMode(tmp, File.GetUnixFileMode(path));
+                    copyOwner?.Invoke(path, tmp);
+                }
+                else if (newFileMode is int m)
+                {
+                    File.SetUnixFileMode(tmp, (UnixFileMode)m);
+                }
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch { /* best effort */ }
+            throw;
+        }
+    }
+
+    public static HostFileInfo? GetInfo(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var d = new DirectoryInfo(path);
+            return new HostFileInfo(path, true, 0, d.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1ED : (int)d.UnixFileMode);
+        }
+        if (File.Exists(path))
+        {
+            var f = new FileInfo(path);
+            return new HostFileInfo(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using JailsModule.Host;
+using JailsModule.Simulation;
+
+namespace JailsModule.Services;
+
+/// <summary>
+/// Which host a runspace talks to. Connect-JailHost sets it for the runspace (and as the process
+/// default for runspaces that never connected, such as ForEach-Object -Parallel). With no
+/// connection: $env:JAILSMODULE_SIMULATOR names a simulator folder; on FreeBSD the local host;
+/// elsewhere an error that points at Connect-JailHost -Simulator.
+/// </summary>
+public static class JailHostManager
+{
+    public const string SimulatorEnvironmentVariable = "JAILSMODULE_SIMULATOR";
+
+    private static readonly ConcurrentDictionary<Guid, IJailHost> PerRunspace = new();
+    private static readonly ConcurrentDictionary<string, SimulatedHost> Simulators = new(StringComparer.Ordinal);
+    private static IJailHost? _processDefault;
+
+    public static string DefaultSimulatorPath
+    {
+        get
+        {
+            var baseDir = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+            if (string.IsNullOrEmpty(baseDir)) baseDir = Path.GetTempPath();
+            return Path.Combine(baseDir, "JailsModule", "Simulator");
+        }
+    }
+
+    public static SimulatedHost GetSimulator(string? path)
+    {
+        var full = Path.GetFullPath(string.IsNullOrEmpty(path) ? DefaultSimulatorPath : path);
+        return Simulators.GetOrAdd(full, p => new SimulatedHost(p));
+    }
+
+    public static void Connect(Guid runspace, IJailHost host)
+    {
+        PerRunspace[runspace] = host;
+        _processDefault = host;
+    }
+
+    public static IJailHost? Find(Guid runspace)
+    {
+        if (PerRunspace.TryGetValue(runspace, out var h)) return h;
+        if (_processDefault != null) return _processDefault;
+        var env = Environment.GetEnvironmentVariable(SimulatorEnvironmentVariable);
+        if (!string.IsNullOrEmpty(env)) return GetSimulator(env);
+        if (OperatingSystem.IsFreeBSD()) return new LocalHost();
+        return null;
+    }
+
+    /// <summary>Forgets every connection (tests; Remove-Module).</summary>
+    public static void Reset()
+    {
+        PerRunspace.Clear();
+        _processDefault = null;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Specialized;
+using JailsModule.Config;
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Tools;
+
+namespace JailsModule.Services;
+
+/// <summary>
+/// Builds the list of jails from ONE jls call joined in memory with the parsed configuration
+/// (/etc/jail.conf with its includes, /etc/jail.*.conf and /etc/jail.conf.d/*.conf).
+/// No process per jail.
+/// </summary>
+public sealed class JailInventory
+{
+    public const string MainConfig = "/etc/jail.conf";
+    public const string ConfigDirectory = "/etc/jail.conf.d";
+
+    public JailInventory(IReadOnlyList<Jail> jails, IReadOnlyList<ConfDiagnostic> configErrors)
+    {
+        Jails = jails;
+        ConfigErrors = configErrors;
+    }
+
+    public IReadOnlyList<Jail> Jails { get; }
+
+    /// <summary>Files that did not parse; their jails are missing from the list.</summary>
+    public IReadOnlyList<ConfDiagnostic> ConfigErrors { get; }
+
+    public Jail? Find(string name) => Jails.FirstOrDefault(j => j.Name == name);
+
+    public static JailInventory Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
+    {
+        var req = JlsTool.ListAll();
+        onCommand?.Invoke(req);
+        var res = host.RunAsync(req, ct).GetAwaiter().GetResult();
+        if (!res.Success)
+            throw new NativeCommandException(req, res);
+        var running = JlsTool.ParseJson(res.StandardOutput);
+        var (configured, errors) = ReadConfigured(host);
+        return new JailInventory(Join(host.ComputerName, running, configured), errors);
+    }
+
+    /// <summary>Every configured jail with the file rc.d/jail would start it from.</summary>
+    public static (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) ReadConfigured(IJailHost host)
+    {
+        var source = new HostConfSource(host);
+        var errors = new List<ConfDiagnostic>();
+        var found = new Dictionary<string, (ConfJail Jail, string Path, int Rank)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        var readFiles = new HashSet<string>(StringComparer.Ordinal);
+
+        void LoadFile(string path, Func<ConfJail, int> rank)
+        {
+            if (readFiles.Contains(path)) return;
+            var result = JailConf.Load(path, source);
+            foreach (var f in result.Files) readFiles.Add(f);
+            if (!result.Success)
+            {
+                errors.AddRange(result.Errors);
+                return;
+            }
+            foreach (var j in result.Jails)
+            {
+                var r = rank(j);
+                if (found.TryGetValue(j.Name, out var prev) && prev.Rank <= r) continue;
+                if (!found.ContainsKey(j.Name)) order.Add(j.Name);
+                found[j.Name] = (j, path, r);
+            }
+        }
+
+        // rc.d/jail's choice for "service jail start NAME": /etc/jail.NAME.conf, then
+        // /etc/jail.conf.d/NAME.conf, then $jail_conf (/etc/jail.conf). Lower rank wins.
+        foreach (var f in host.ListDirectory("/etc", "jail.*.conf"))
+        {
+            var stem = f["/etc/jail.".Length..^".conf".Length];
+            LoadFile(f, j => j.Name == stem ? 0 : 3);
+        }
+        foreach (var f in host.ListDirectory(ConfigDirectory, "*.conf"))
+        {
+            if (host.DirectoryExists(f)) continue;
+            var stem = f[(ConfigDirectory.Length + 1)..^".conf".Length];
+            LoadFile(f, j => j.Name == stem ? 1 : 3);
+        }
+        if (host.FileExists(MainConfig))
+        {
+            readFiles.Remove(MainConfig);
+            var result = JailConf.Load(MainConfig, source);
+            if (!result.Success) errors.AddRange(result.Errors);
+            else
+                foreach (var j in result.Jails)
+                {
+                    if (found.TryGetValue(j.Name, out var prev) && prev.Rank <= 2) continue;
+                    if (!found.ContainsKey(j.Name)) order.Add(j.Name);
+                    found[j.Name] = (j, MainConfig, 2);
+                }
+        }
+        return (order.Select(n => (found[n].Jail, found[n].Path)).ToList(), errors);
+    }
+
+    private static List<Jail> Join(string computer, IReadOnlyList<JlsRecord> running, List<(ConfJail Jail, string ConfigPath)> configured)
+    {
+        var result = new List<Jail>(configured.Count + running.Count);
+        var byName = new Dictionary<string, JlsRecord>(StringComparer.Ordinal);
+        foreach (var r in running) byName[r.Name] = r;
+
+        foreach (var (cj, path) in configured)
+        {
+            byName.TryGetValue(cj.Name, out var r);
+            if (r != null) byName.Remove(cj.Name);
+            result.Add(r != null ? FromRunning(computer, r, path) : FromConfig(computer, cj, path));
+        }
+        foreach (var r in running)
+            if (byName.ContainsKey(r.Name)) result.Add(FromRunning(computer, r, null));
+        return result;
+    }
+
+    private static Jail FromRunning(string computer, JlsRecord r, string? configPath)
+    {
+        var p = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (var kv in r.Parameters) p[kv.Key] = kv.Value;
+        return new Jail
+        {
+            Name = r.Name,
+            Jid = r.Jid,
+            State = r.Dying ? JailState.Dying : JailState.Running,
+            HostName = r.HostName,
+            Path = r.Path,
+            IPv4Address = r.IPv4,
+            IPv6Address = r.IPv6,
+            Vnet = r.Parameters.TryGetValue("vnet", out var v) && v == "new",
+            ConfigPath = configPath,
+            Parameters = p,
+            ComputerName = computer,
+        };
+    }
+
+    private static Jail FromConfig(string computer, ConfJail cj, string configPath)
+    {
+        var p = new OrderedDictionary(StringComparer.Ordinal);
+        foreach (var prm in cj.Parameters) p[prm.Name] = prm.Values is null ? "true" : prm.Value;
+        string Get(string n) => cj.Find(n)?.Value ?? "";
+        var vnet = cj.Find("vnet");
+        bool isVnet = vnet != null && (vnet.Values is null || vnet.Value == "new" || (vnet.Name == "vnet" && vnet.Value is "1" or "true"));
+        return new Jail
+        {
+            Name = cj.Name,
+            Jid = null,
+            State = JailState.Stopped,
+            HostName = Get("host.hostname"),
+            Path = Get("path"),
+            IPv4Address = AddressList(cj.Find("ip4.addr")),
+            IPv6Address = AddressList(cj.Find("ip6.addr")),
+            Vnet = isVnet,
+            ConfigPath = configPath,
+            Parameters = p,
+            ComputerName = computer,
+        };
+    }
+
+    /// <summary>Addresses from a configured ip4.addr/ip6.addr list: drops the "iface|" prefix and the "/mask" suffix.</summary>
+    internal static string[] AddressList(ConfParameter? p)
+    {
+        if (p?.Values is null) return Array.Empty<string>();
+        var list = new List<string>();
+        foreach (var raw in p.Values)
+            foreach (var item in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var a = item;
+                int bar = a.IndexOf('|');
+                if (bar >= 0) a = a[(bar + 1)..];
+                int sp = a.IndexOf(' ');
+                if (sp >= 0) a = a[..sp];
+                int slash = a.IndexOf('/');
+                if (slash >= 0) a = a[..slash];
+                if (a.Length > 0) list.Add(a);
+            }
+        return list.ToArray();
+    }
+}
+
+/// <summary>A native command that failed: carries the argv, exit code and the tool's stderr.</summary>
+public sealed class NativeCommandException : Exception
+{
+    public NativeCommandException(ProcessRequest request, ProcessResult result)
+        : base($"'{request.DisplayText}' failed with exit code {result.ExitCode}: {result.ErrorText}")
+    {
+        Request = request;
+        Result = result;
+    }
+
+    public ProcessRequest Request { get; }
+    public ProcessResult Result { get; }
+}

@@ -1,0 +1,22 @@
+namespace JailsModule.Simulation;
+
+/// <summary>A ZFS dataset, snapshot or volume. Pools are the root datasets.</summary>
+public sealed class SimDataset
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>filesystem, snapshot or volume.</summary>
+    public string Type { get; set; } = "filesystem";
+
+    /// <summary>Locally set properties (native and user properties); inherited values are computed.</summary>
+    public SortedDictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>For a clone, the snapshot it was cloned from.</summary>
+    public string? Origin { get; set; }
+
+    public bool Mounted { get; set; }
+    public long CreationUnix { get; set; }
+    public long Used { get; set; }
+    public long Referenced { get; set; }
+    public long CreateTxg { get; set; }
+}

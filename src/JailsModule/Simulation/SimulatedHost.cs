@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.Json;
+using JailsModule.Host;
+
+namespace JailsModule.Simulation;
+
+/// <summary>
+/// The simulated FreeBSD host: the same argv the module would send to a real machine is answered
+/// by simulated tools that keep their state in a folder. Files live under DIR/fs.
+/// </summary>
+public sealed class SimulatedHost : IJailHost
+{
+    public SimulatedHost(string directory)
+    {
+        Store = new SimStore(directory);
+        ComputerName = Store.Read().Hostname;
+    }
+
+    public SimStore Store { get; }
+    public string Directory => Store.Directory;
+    public SimFileSystem Fs => Store.Fs;
+    public string ComputerName { get; }
+    public JailHostKind Kind => JailHostKind.Simulator;
+
+    public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = Run(request, cancellationToken);
+        if (request.OnStandardOutputLine != null)
+            foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                request.OnStandardOutputLine(line);
+        return Task.FromResult(result);
+    }
+
+    private ProcessResult Run(ProcessRequest request, CancellationToken ct)
+    {
+        return Store.WithState(state =>
+        {
+            var line = FormatForMatch(Path.GetFileName(request.FileName), request.Arguments);
+            var fullLine = FormatForMatch(request.FileName, request.Arguments);
+
+            // Fault injection comes first: the command does not run.
+            foreach (var fault in state.Faults.ToList())
+            {
+                if (!SimGlob.IsMatch(line, fault.Pattern) && !SimGlob.IsMatch(fullLine, fault.Pattern)) continue;
+                fault.Seen++;
+                if (fault.Seen < fault.Occurrence) continue;
+                fault.Fired++;
+                if (fault.Count > 0 && fault.Fired >= fault.Count) state.Faults.Remove(fault);
+                var stderr = fault.StandardError.Length > 0 ? fault.StandardError : $"{Path.GetFileName(request.FileName)}: simulated fault";
+                if (!stderr.EndsWith('\n')) stderr += "\n";
+                Log(request, fault.ExitCode, "fault " + fault.Id);
+                return (new ProcessResult(fault.ExitCode, fault.StandardOutput, stderr), true);
+            }
+            // Faults that only counted a match still changed (Seen).
+            bool dirty = state.Faults.Count > 0;
+
+            var tool = SimToolRegistry.Find(request.FileName);
+            if (tool is null || !Fs.FileExists(request.FileName))
+            {
+                Log(request, -1, "not found");
+                throw new ToolNotFoundException(request.FileName);
+            }
+
+            var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["LC_ALL"] = "C", ["PATH"] = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin" };
+            if (request.Environment != null)
+                foreach (var kv in request.Environment) env[kv.Key] = kv.Value;
+            var ctx = new SimContext(state, Fs, request.FileName, request.StandardInput, env, ct);
+            var r = tool.Run(ctx, request.Arguments);
+            Log(request, r.ExitCode, null);
+            return (new ProcessResult(r.ExitCode, r.StandardOutput, r.StandardError), dirty || ctx.Dirty);
+        }, ct);
+    }
+
+    private static string FormatForMatch(string tool, IReadOnlyList<string> args)
+        => args.Count == 0 ? tool : tool + " " + string.Join(' ', args);
+
+    private void Log(ProcessRequest request, int exitCode, string? note)
+    {
+        var entry = new SimLogEntry
+        {
+            Time = DateTime.UtcNow,
+            FileName = request.FileName,
+            Arguments = request.Arguments.ToList(),
+            ExitCode = exitCode,
+            Note = note,
+        };
+        Store.AppendLog(JsonSerializer.Serialize(entry));
+    }
+
+    /// <summary>The commands the simulator has answered, oldest first.</summary>
+    public IReadOnlyList<SimLogEntry> ReadLog()
+    {
+        if (!File.Exists(Store.LogPath)) return Array.Empty<SimLogEntry>();
+        var list = new List<SimLogEntry>();
+        foreach (var l in File.ReadLines(Store.LogPath))
+            if (l.Length > 0) list.Add(JsonSerializer.Deserialize<SimLogEntry>(l)!);
+        return list;
+    }
+
+    public void UpdateState(Action<SimState> change) => Store.WithState(s => { change(s); return (0, true); });
+
+    public SimState ReadState() => Store.Read();
+
+    // ---- files: the FreeBSD path maps into DIR/fs ----
+    public bool FileExists(string path) => Fs.FileExists(path);
+    public bool DirectoryExists(string path) => Fs.DirectoryExists(path);
+    public string ReadAllText(string path) => File.ReadAllText(Fs.Map(path));
+    public byte[] ReadAllBytes(string path) => File.ReadAllBytes(Fs.Map(path));
+
+    public void WriteAllTextAtomic(string path, string content, int? newFileMode = null)
+        => AtomicFile.WriteAllText(Fs.Map(path), content, newFileMode);
+
+    public void WriteAllBytes(string path, byte[] content) => File.WriteAllBytes(Fs.Map(path), content);
+
+    public IReadOnlyList<string> ListDirectory(string path, string pattern = "*")
+    {
+        var real = Fs.Map(path);
+        if (!System.IO.Directory.Exists(real)) return Array.Empty<string>();
+        var list = new List<string>();
+        var dir = SimFileSystem.Normalize(path);
+        foreach (var e in System.IO.Directory.EnumerateFileSystemEntries(real))
+        {
+            var name = Path.GetFileName(e);
+            if (SimGlob.IsMatch(name, pattern))
+                list.Add(dir == "/" ? "/" + name : dir + "/" + name);
+        }
+        list.Sort(StringComparer.Ordinal);
+        return list;
+    }
+
+    public HostFileInfo? GetFileInfo(string path)
+    {
+        var i = AtomicFile.GetInfo(Fs.Map(path));
+        return i is null ? null : i with { Path = SimFileSystem.Normalize(path) };
+    }
+
+    public void CreateDirectory(string path) => System.IO.Directory.CreateDirectory(Fs.Map(path));
+    public void Rename(string from, string to) => File.Move(Fs.Map(from), Fs.Map(to), overwrite: true);
+    public void DeleteFile(string path) => File.Delete(Fs.Map(path));
+    public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.Map(path), recursive: false);
+}
+
+public sealed class SimLogEntry
+{
+    public DateTime Time { get; set; }
+    public string FileName { get; set; } = "";
+    public List<string> Arguments { get; set; } = new();
+    public int ExitCode { get; set; }
+    public string? Note { get; set; }
+
+    public override string ToString() => CommandLine.Format(FileName, Arguments);
+}
