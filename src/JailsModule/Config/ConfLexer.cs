@@ -106,12 +106,14 @@ public sealed class ConfLexer
     public static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics)
         => Tokenize(text, fileName, diagnostics, new ConfLineMap(text));
 
-    internal static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics, ConfLineMap lines)
+    internal static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics, ConfLineMap lines, bool keepTrivia = true)
     {
-        var tokens = new List<ConfToken>(Math.Max(16, text.Length / 4));
-        new ConfLexer(text, fileName, tokens, diagnostics, lines).Run();
+        var tokens = new List<ConfToken>(Math.Max(16, text.Length / (keepTrivia ? 4 : 8)));
+        new ConfLexer(text, fileName, tokens, diagnostics, lines) { _keepTrivia = keepTrivia }.Run();
         return tokens;
     }
+
+    private bool _keepTrivia = true;
 
     // [A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]
     private static readonly bool[] Atomic = BuildAtomic();
@@ -129,7 +131,10 @@ public sealed class ConfLexer
     internal static bool IsAtomic(char c) => c < 128 && Atomic[c];
 
     private void Emit(ConfTokenKind kind, int start, string? value = null)
-        => _tokens.Add(new ConfToken(kind, start, _i - start, value));
+    {
+        if (kind <= ConfTokenKind.DqEnd && kind != ConfTokenKind.LexError && !_keepTrivia) return;
+        _tokens.Add(new ConfToken(kind, start, _i - start, value));
+    }
 
     private void Error(int start, string what)
     {

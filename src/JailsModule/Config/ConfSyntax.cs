@@ -40,8 +40,11 @@ public sealed class ConfParamItem : ConfItem
     public bool IsVariable { get; internal set; }
     public bool IsInclude { get; internal set; }
     public ConfOperator Operator { get; internal set; }
-    public List<ConfValue> Values { get; } = new();
+    public List<ConfValue> Values { get; } = new(1);
     public int Line { get; internal set; }
+
+    /// <summary>The evaluated form when this assignment alone gives a jail its value (shared by all such jails).</summary>
+    internal ConfParameter? Shared;
 }
 
 /// <summary><c>name { ... }</c>; blocks nest.</summary>
@@ -118,11 +121,14 @@ internal sealed class ConfParser
         _file = tree.FileName;
     }
 
-    public static ConfSyntaxTree Parse(string text, string fileName)
+    public static ConfSyntaxTree Parse(string text, string fileName) => Parse(text, fileName, keepTrivia: true);
+
+    /// <summary>Without trivia the tree is not lossless (ToString is not the text) but parses faster: for evaluation only.</summary>
+    public static ConfSyntaxTree Parse(string text, string fileName, bool keepTrivia)
     {
         var lexDiags = new List<ConfDiagnostic>();
         var lines = new ConfLineMap(text);
-        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags, lines);
+        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags, lines, keepTrivia);
         var diags = new List<(int, ConfDiagnostic)>();
         if (lexDiags.Count > 0)
         {
