@@ -34,7 +34,7 @@ internal sealed class ConfEvaluator
         public string Name => Item.Name;
         public bool IsVar => Item.IsVariable;
         public ConfOperator Op => Item.Operator;
-        public List<ConfValue> Values => Item.Values;
+        public IReadOnlyList<ConfValue> Values => Item.Values;
         public int Line => Item.Line;
     }
 
@@ -106,6 +106,7 @@ internal sealed class ConfEvaluator
                     Line = b.Line,
                 };
                 _records.Add(rec);
+                rec.Params.Capacity = b.Items.Count;
                 WalkItems(tree, b.Items, rec, rec.Name, depth, diags, ref di);
                 continue;
             }
@@ -203,13 +204,15 @@ target.Params.Add(new RawParam(p, tree.FileName));
         public int Line;
         public int Gen;
         public bool Bad;
+        public int Key;
 
         /// <summary>The one assignment that gave the current value, untouched by += or substitution: the output
         /// can then share one ConfParameter among all jails (most parameters of a big file are like that).</summary>
         public ConfParamItem? Source;
 
-        public EvalParam Reset(string name, bool isVar, bool immutable, string file, int line, ConfParamItem? source)
+        public EvalParam Reset(string name, bool isVar, bool immutable, string file, int line, ConfParamItem? source, int key)
         {
+            Key = key;
             Name = name;
             IsVar = isVar;
             Immutable = immutable;
@@ -256,6 +259,24 @@ target.Params.Add(new RawParam(p, tree.FileName));
         }
         int jl = jname.Length - jc, wl = wname.Length - wc;
         return (jl == wl && string.CompareOrdinal(jname, jc, wname, wc, jl) == 0) || (wl == 1 && wname[wc] == '*');
+    }
+
+    /// <summary>A hash that equalopts()-equal names share: each dot component hashed with every leading "no"
+    /// removed. Different hashes prove the names differ, so most comparisons are one integer compare.</summary>
+    public static int OptKey(string name)
+    {
+        var h = new HashCode();
+        int i = 0;
+        while (i <= name.Length)
+        {
+            while (i + 1 < name.Length && name[i] == 'n' && name[i + 1] == 'o') i += 2;
+            int dot = name.IndexOf('.', i);
+            int end = dot < 0 ? name.Length : dot;
+            h.Add(string.GetHashCode(name.AsSpan(i, end - i)));
+            if (dot < 0) break;
+            i = dot + 1;
+        }
+        return h.ToHashCode();
     }
 
     /// <summary>equalopts(): names equal, or equal but for a "no" at the start of one dot component.</summary>
@@ -331,6 +352,7 @@ target.Params.Add(new RawParam(p, tree.FileName));
     }
 
     // Scratch reused from one jail to the next (evaluation allocates only what it returns).
+    private static readonly int NameKey = OptKey("name"), JidKey = OptKey("jid");
     private readonly List<EvalParam> _ps = new(32);
     private readonly List<EvalParam> _pool = new(32);
     private int _poolUsed;
@@ -352,7 +374,7 @@ target.Params.Add(new RawParam(p, tree.FileName));
         _poolUsed = 0;
         List<string>? errors = null;
         bool jidNamed = IsJidName(j.Name);
-        var implied = Rent().Reset(jidNamed ? "jid" : "name", false, true, j.File, j.Line, null);
+        var implied = Rent().Reset(jidNamed ? "jid" : "name", false, true, j.File, j.Line, null, jidNamed ? JidKey : NameKey);
         implied.Values.Add(new EvalValue { Text = j.Name });
         ps.Add(implied);
         bool didSelf = false;
@@ -373,7 +395,7 @@ target.Params.Add(new RawParam(p, tree.FileName));
         // load_config() backfills "name" when nothing set it (intparams[KP_NAME], matched with equalopts).
         if (jidNamed && !ps.Exists(p => !p.IsVar && EqualOpts(p.Name, "name")))
         {
-            var n = Rent().Reset("name", false, true, j.File, j.Line, null);
+            var n = Rent().Reset("name", false, true, j.File, j.Line, null, NameKey);
             n.Values.Add(new EvalValue { Text = j.Name });
             ps.Add(n);
         }
@@ -413,8 +435,9 @@ target.Params.Add(new RawParam(p, tree.FileName));
     {
         var ps = _ps;
         EvalParam? dp = null;
+        int key = p.Item.NameKey;
         foreach (var x in ps)
-            if (EqualOpts(x.Name, p.Name)) { dp = x; break; }
+            if (x.Key == key && EqualOpts(x.Name, p.Name)) { dp = x; break; }
         if (dp != null)
         {
             if (dp.IsVar != p.IsVar)
@@ -449,14 +472,14 @@ target.Params.Add(new RawParam(p, tree.FileName));
             }
             immutable = ip is "name" or "jid";
         }
-        var np = Rent().Reset(p.Name, p.IsVar, immutable, p.File, p.Line, p.Item);
+        var np = Rent().Reset(p.Name, p.IsVar, immutable, p.File, p.Line, p.Item, key);
         CopyValues(p.Values, np.Values);
         ps.Add(np);
     }
 
-    private static void CopyValues(List<ConfValue> from, List<EvalValue> to)
+    private static void CopyValues(IReadOnlyList<ConfValue> from, List<EvalValue> to)
     {
-        foreach (var v in from) to.Add(new EvalValue { Text = v.Text, Vars = v.Vars });
+        for (int i = 0; i < from.Count; i++) to.Add(new EvalValue { Text = from[i].Text, Vars = from[i].Vars });
     }
 
     /// <summary>The variable loop of load_config(): lookup by exact name over the merged list.</summary>

@@ -245,13 +245,28 @@ public sealed class ConfLexer
             {
                 _i++;
                 while (_i < n && IsAtomic(t[_i])) _i++;
-                StrToken(start, t.Substring(start, _i - start), false);
+                StrToken(start, Intern(start, _i - start), false);
                 continue;
             }
             // <_>. returns the character itself (a syntax error for the parser). No instr change.
             _i++;
             Emit(ConfTokenKind.Char, start);
         }
+    }
+
+    // Names and short values repeat a lot (every jail has "persist", "exec.start", "4"...): a small
+    // direct-mapped cache hands out one string per spelling instead of a new one per token.
+    private readonly string?[] _cache = new string?[1024];
+
+    private string Intern(int start, int length)
+    {
+        if (length > 24) return _t.Substring(start, length);
+        var span = _t.AsSpan(start, length);
+        int h = length;
+        foreach (var c in span) h = h * 31 + c;
+        ref var slot = ref _cache[h & 1023];
+        if (slot != null && span.SequenceEqual(slot)) return slot;
+        return slot = span.ToString();
     }
 
     private void SkipToEol()
