@@ -73,6 +73,15 @@ public sealed class ConfLineMap
 
     public int ColumnOf(int offset) => offset - _starts[LineOf(offset) - 1] + 1;
 
+    /// <summary>LineOf for offsets visited in increasing order: <paramref name="hint"/> is the last line index found.</summary>
+    public int LineOfFrom(ref int hint, int offset)
+    {
+        var starts = _starts;
+        if (hint >= starts.Length || starts[hint] > offset) return LineOf(offset);
+        while (hint + 1 < starts.Length && starts[hint + 1] <= offset) hint++;
+        return hint + 1;
+    }
+
     public int LineCount => _starts.Length;
 }
 
