@@ -86,6 +86,11 @@ Describe 'Editing a hand-written file' {
         Set-JailConfig -Name mail -RemoveJail -Force
         ReadHost '/etc/jail.conf' | Should -BeExactly ($script:orig.Replace("`nmail { persist; }`n", ''))
     }
+    It 'keeps the file mode on edit' {
+        [IO.File]::SetUnixFileMode((HostFile '/etc/jail.conf'), [IO.UnixFileMode]'UserRead, UserWrite')
+        Set-JailConfig -Name db -Parameter @{ persist = $true }
+        [IO.File]::GetUnixFileMode((HostFile '/etc/jail.conf')) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+    }
     It '-WhatIf writes nothing' {
         Set-JailConfig -Name db -Parameter @{ securelevel = 3 } -WhatIf
         ReadHost '/etc/jail.conf' | Should -BeExactly $script:orig

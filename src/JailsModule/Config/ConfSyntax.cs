@@ -171,9 +171,11 @@ internal sealed class ConfParser
         if (_errflag == 0)
         {
             ConfDiagnostic d;
-            if (k < 0)
+            // yyerror(): a token whose text starts with NUL (a NUL byte in the file) reads as end of input.
+            if (k < 0 || (_tok[k].Kind == ConfTokenKind.Char && _tree.Text[_tok[k].Start] == '\0'))
             {
                 int lastLine = _tok.Count == 0 ? 1 : _tree.EndLine(_tok.Count - 1);
+                if (k >= 0) lastLine = _tree.EndLine(k);
                 d = new ConfDiagnostic(_file, lastLine, 1, "", $"{_file}: unexpected EOF");
             }
             else

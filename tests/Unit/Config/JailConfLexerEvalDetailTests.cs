@@ -57,6 +57,10 @@ public class JailConfLexerEvalDetailTests
         => Assert.Equal(new[] { "/tmp/t.conf line 1: \u0001: syntax error" }, Errors("j { \u0001 }"));
 
     [Fact]
+    public void NulByteReadsAsEndOfInput()
+        => Assert.Equal(new[] { "/tmp/t.conf: unexpected EOF" }, Errors("j { \0 }"));
+
+    [Fact]
     public void UnterminatedVariable()
         => Assert.Equal(new[] { "/tmp/t.conf line 1: unterminated variable", "/tmp/t.conf line 2: }: syntax error" }, Errors("j { v = ${abc\n}\n"));
 
