@@ -52,6 +52,11 @@ Describe 'Set-JailConfig -New and Get-JailConfig' {
         Set-JailConfig -Name web -New -ErrorAction SilentlyContinue -ErrorVariable err
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JailConfigExists,*'
     }
+    It 'refuses -New in another file for a jail defined elsewhere' {
+        Set-JailConfig -Name web -New -Path /etc/jail.other.conf -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailConfigExists,*'
+        Test-Path (HostFile '/etc/jail.other.conf') | Should -BeFalse
+    }
     It 'pipes Get-JailConfig objects into Set-JailConfig' {
         Get-JailConfig -Name web | Set-JailConfig -Parameter @{ 'allow.raw_sockets' = $true }
         (Get-JailConfig -Name web).Parameters['allow.raw_sockets'] | Should -BeTrue
