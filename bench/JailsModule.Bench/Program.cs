@@ -75,6 +75,25 @@ static void Measure()
     }
     finally { Directory.Delete(root, true); }
 
+    // End to end through the host boundary: the simulated FreeBSD host, /etc/jail.conf.d with 10,000 files,
+    // read the way Get-JailConfig (and Get-Jail) read them.
+    var simDir = Path.Combine(Path.GetTempPath(), "jm-bench-sim-" + Guid.NewGuid().ToString("N")[..8]);
+    try
+    {
+        var host = new JailsModule.Simulation.SimulatedHost(simDir);
+        var etc = host.Fs.Map("/etc/jail.conf.d");
+        Directory.CreateDirectory(etc);
+        for (int i = 0; i < 10_000; i++)
+            File.WriteAllText(Path.Combine(etc, $"jail{i}.conf"), many.ReadAllText($"/etc/jail.conf.d/jail{i}.conf"));
+        var s = Best(() =>
+        {
+            var loaded = JailsModule.Services.JailConfigService.LoadFiles(host, JailsModule.Services.JailConfigService.DefaultFiles(host));
+            if (loaded.Sum(r => r.Jails.Count) != 10_000) throw new InvalidOperationException("simulator: 10,000 files did not load");
+        }, 3);
+        Console.WriteLine($"jail.conf.d of 10,000 files, Get-JailConfig's read on the simulated host: {s.Wall * 1000,6:F0} ms wall, {s.Cpu * 1000,6:F0} ms CPU");
+    }
+    finally { Directory.Delete(simDir, true); }
+
     void Report(string what, (double Wall, double Cpu) t)
         => Console.WriteLine($"{what,-24} {mb / t.Wall,7:F1} MB/s wall ({t.Wall * 1000:F0} ms)   {(t.Cpu > 0 ? mb / t.Cpu : 0),7:F1} MB/s CPU ({t.Cpu * 1000:F0} ms)");
 }
