@@ -270,6 +270,37 @@ public sealed class SimJailToolTests : SimHostTestBase
     }
 
     [Fact]
+    public void CreateOnlyParametersNeedARestart()
+    {
+        MkDir("/jails/a");
+        MkDir("/jails/b");
+        Assert.Equal(0, Jail("-c", "name=w", "path=/jails/a", "persist").ExitCode);
+        var m = Jail("-m", "name=w", "path=/jails/b", "persist");
+        Assert.Equal((1, "jail: path cannot be changed after creation\n"), (m.ExitCode, m.StandardError));
+        Assert.Equal(0, Jail("-mr", "name=w", "path=/jails/b", "persist").ExitCode);
+        var w = State.Jails.Single();
+        Assert.Equal(("/jails/b", 2), (w.Path, w.Jid));
+        Assert.Equal(0, Jail("-mr", "name=w", "path=/jails/b", "persist", "host.hostname=h").ExitCode);
+        Assert.Equal(2, State.Jails.Single().Jid); // no create-only change: modified in place
+    }
+
+    [Fact]
+    public void ExecJailUserAndConsoleLog()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; exec.jail_user = www; exec.start = \"id -un\"; exec.consolelog = /var/log/jail_web.log; }\n");
+        var c = Jail("-c", "web");
+        Assert.Equal(0, c.ExitCode);
+        Assert.Equal("web: created\n", c.StandardOutput);
+        Assert.Equal("www\n", Read("/var/log/jail_web.log"));
+        Write("/etc/jail.conf", "ghost { path = /jails/web; persist; exec.jail_user = ghost; exec.start = \"true\"; }\n");
+        var g = Jail("-c", "ghost");
+        Assert.Equal(1, g.ExitCode);
+        Assert.EndsWith("jail: ghost: getpwnam: ghost: no such user\n", g.StandardError);
+        Assert.DoesNotContain(State.Jails, j => j.Name == "ghost");
+    }
+
+    [Fact]
     public void UsageIsExitOne()
     {
         var r = Jail("-Z");
