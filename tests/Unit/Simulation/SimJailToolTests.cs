@@ -285,6 +285,20 @@ public sealed class SimJailToolTests : SimHostTestBase
     }
 
     [Fact]
+    public void DependenciesStartFirst()
+    {
+        Write("/etc/jail.conf", "persist;\nweb { depend = db; }\ndb { }\nlone { depend = ghost; }\n");
+        var c = Jail("-c", "web");
+        Assert.Equal("db: created\nweb: created\n", c.StandardOutput);
+        Assert.Equal(new[] { "db", "web" }, State.Jails.OrderBy(j => j.Jid).Select(j => j.Name));
+        AssertFails(Jail("-c", "lone"), "jail: lone: depends on undefined jail \"ghost\"\n");
+        Assert.Equal(0, Jail("-r", "web", "db").ExitCode);
+        var all = Jail("-c");
+        Assert.Equal("db: created\nweb: created\n", all.StandardOutput); // file order, db pulled ahead of web once
+        Assert.Equal(1, all.ExitCode); // lone still fails
+    }
+
+    [Fact]
     public void UsageIsExitOne()
     {
         var r = Jail("-Z");

@@ -210,6 +210,7 @@ public sealed class SimJailTool : ISimulatedTool
             run.ConfigMode = true;
             run.NoteRemove = true;
             var keys = rest.Count == 0 ? new List<string> { "*" } : rest;
+            var done = new HashSet<string>(StringComparer.Ordinal);
             foreach (var key in ExpandStar(run, keys, conf, running: (op & OpCreate) == 0))
             {
                 var cj = conf.Jails.FirstOrDefault(j => j.Name == key);
@@ -235,15 +236,50 @@ public sealed class SimJailTool : ISimulatedTool
                     run.Failed = true;
                     continue;
                 }
-                var p = cj.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList();
-                if (!p.Any(x => x.Name == "name")) p.Insert(0, new JParam("name", new() { cj.Name }));
-                DoOp(run, op, p, cj);
+                if ((op & OpCreate) != 0 && op != (OpCreate | OpRemove) && done.Contains(cj.Name)) continue; // started as a dependency
+                if ((op & OpCreate) != 0 && !StartDependencies(run, conf, cj, done, new HashSet<string>(StringComparer.Ordinal))) continue;
+                DoOp(run, op, ConfParams(cj), cj);
+                done.Add(cj.Name);
             }
             return Finish(run);
         }
     }
 
     private static SimResult Fail(string msg) => SimResult.Fail(msg);
+
+    private static List<JParam> ConfParams(ConfJail cj)
+    {
+        var p = cj.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList();
+        if (!p.Any(x => x.Name == "name")) p.Insert(0, new JParam("name", new() { cj.Name }));
+        return p;
+    }
+
+    /// <summary>
+    /// depend: the jails a jail depends on are started first (dep_setup/dep_check in jail.c); one that is
+    /// already running is fine. An unknown one fails the dependent jail.
+    /// </summary>
+    private static bool StartDependencies(JailRun run, ConfLoadResult conf, ConfJail cj, HashSet<string> done, HashSet<string> visiting)
+    {
+        if (!visiting.Add(cj.Name)) return true;
+        var deps = cj.Parameters.Where(x => x.Name == "depend" && x.Values != null)
+            .SelectMany(x => x.Values!).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        foreach (var dep in deps)
+        {
+            var dj = conf.Jails.FirstOrDefault(j => j.Name == dep);
+            if (dj is null)
+            {
+                if (SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, dep) != null) continue;
+                run.Err.Append(Prefix(run, cj.Name)).Append($"depends on undefined jail \"{dep}\"\n");
+                run.Failed = true;
+                return false;
+            }
+            if (done.Contains(dep) || SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, dep) != null) continue;
+            if (!StartDependencies(run, conf, dj, done, visiting)) return false;
+            if (!Create(run, ConfParams(dj), dj.Name)) return false;
+            done.Add(dep);
+        }
+        return true;
+    }
 
     private static SimResult Finish(JailRun run)
     {
