@@ -561,7 +561,7 @@ public sealed class SimJailTool : ISimulatedTool
             return false;
         }
 
-        if (!Step(() => Hooks(run, label, Values(p, "exec.prepare"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.prepare"), env))) return false;
         // ip4/ip6 aliases on the host interface (interface= or iface|addr).
         var defIface = p.FindLast(x => x.Name == "interface")?.Last;
         foreach (var (fam, param) in new[] { ("inet", "ip4.addr"), ("inet6", "ip6.addr") })
@@ -600,7 +600,7 @@ public sealed class SimJailTool : ISimulatedTool
         if (Flag(p, "mount.devfs") && !Step(() => Mount(run, label, "mount.devfs", "devfs", "devfs", path + "/dev", "ruleset=" + ruleset, undo, jailMounts))) return false;
         if (Flag(p, "mount.fdescfs") && !Step(() => Mount(run, label, "mount.fdescfs", "fdescfs", "fdescfs", path + "/dev/fd", "rw", undo, jailMounts))) return false;
         if (Flag(p, "mount.procfs") && !Step(() => Mount(run, label, "mount.procfs", "procfs", "procfs", path + "/proc", "rw", undo, jailMounts))) return false;
-        if (!Step(() => Hooks(run, label, Values(p, "exec.prestart"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.prestart"), env))) return false;
 
         // jail_set(JAIL_CREATE)
         var jail = new SimJail
@@ -630,7 +630,7 @@ public sealed class SimJailTool : ISimulatedTool
         run.JidLines.Append('\n');
 
         env = HookEnv(ctx, label, jid, p.FindLast(x => x.Name == "path")?.Last ?? "/");
-        if (!Step(() => Hooks(run, label, Values(p, "exec.created"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.created"), env))) return false;
         foreach (var ds in Values(p, "zfs.dataset"))
         {
             var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jid.ToString(), ds });
@@ -659,7 +659,7 @@ public sealed class SimJailTool : ISimulatedTool
                 foreach (var line in command)
                     if (!Step(() => RunInJail(run, label, jail, CommandArgv(line), inJailEnv, jailUser))) return false;
         }
-        if (!Step(() => Hooks(run, label, Values(p, "exec.poststart"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.poststart"), env))) return false;
 
         // clear_persist: a jail with no persist and nothing running dies now.
         if (!jail.Persist && jail.Processes == 0) RemoveFromKernel(ctx, jail);
@@ -697,7 +697,7 @@ public sealed class SimJailTool : ISimulatedTool
     }
 
     /// <summary>Runs host-side exec.* commands in order (in the caller's own root); the first failure stops.</summary>
-    private static bool Hooks(JailRun run, string label, List<string> commands, SimJail? inJail, Dictionary<string, string> env)
+    private static bool Hooks(JailRun run, string label, List<string> commands, Dictionary<string, string> env)
     {
         foreach (var cmd in commands)
             if (!RunCommand(run, label, run.Ctx.Jail, CommandArgv(cmd), env, null, injail: false)) return false;
@@ -919,7 +919,7 @@ public sealed class SimJailTool : ISimulatedTool
         var p = useConfig ? cj!.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList() : new List<JParam>();
         var env = HookEnv(ctx, SimKernel.RelativeName(jail, ctx.Jail), jail.Jid, SimExec.ViewPath(ctx.Jail, jail.Path));
         run.ConsoleLog = p.FindLast(x => x.Name == "exec.consolelog")?.Last;
-        if (!Hooks(run, label, Values(p, "exec.prestop"), null, env)) { run.Failed = true; return false; }
+        if (!Hooks(run, label, Values(p, "exec.prestop"), env)) { run.Failed = true; return false; }
         var inJailEnv = InJailEnv(ctx, p, env);
         JailUser(run, label, jail, p, out var jailUser);
         foreach (var cmd in Values(p, "exec.stop"))
@@ -928,7 +928,7 @@ public sealed class SimJailTool : ISimulatedTool
         // jail_remove: the jail and its children go; interfaces moved in go back home.
         RemoveFromKernel(ctx, jail);
         if (run.Verbose >= 0 && run.NoteRemove) run.Out.Append($"{label}: removed\n");
-        bool ok = Hooks(run, label, Values(p, "exec.poststop"), null, env);
+        bool ok = Hooks(run, label, Values(p, "exec.poststop"), env);
 
         if (useConfig)
         {
@@ -945,7 +945,7 @@ public sealed class SimJailTool : ISimulatedTool
                 ifc?.Inet.Remove(alias[(bar + 1)..]);
                 ifc?.Inet6.Remove(alias[(bar + 1)..]);
             }
-            ok &= Hooks(run, label, Values(p, "exec.release"), null, env);
+            ok &= Hooks(run, label, Values(p, "exec.release"), env);
         }
         ctx.Dirty = true;
         if (!ok) run.Failed = true;
