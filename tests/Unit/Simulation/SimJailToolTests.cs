@@ -130,6 +130,8 @@ public sealed class SimJailToolTests : SimHostTestBase
     [InlineData(new[] { "-c", "name=x", "path=/nonexistent", "persist" }, "jail: path /nonexistent: No such file or directory\n")]
     [InlineData(new[] { "-c", "name=x", "ip4.addr=10.0.0.300", "persist" }, "jail: ip4.addr: not an IPv4 address: 10.0.0.300\n")]
     [InlineData(new[] { "-r", "nope" }, "jail: \"nope\" not found\n")]
+    [InlineData(new[] { "-c", "name=x", "jid=99999999999", "persist" }, "jail: jail_set: Invalid argument\n")]
+    [InlineData(new[] { "-c", "name=x", "jid=-3", "persist" }, "jail: jail_set: Invalid argument\n")]
     [InlineData(new[] { "-m", "name=nope", "persist" }, "jail: \"nope\" not found\n")]
     public void BadInputIsRejectedWithTheRealTextAndNothingIsCreated(string[] args, string stderr)
     {

@@ -531,11 +531,16 @@ public sealed class SimJailTool : ISimulatedTool
             if (max == 0) { run.Err.Append(pre).Append("jail_set: Operation not permitted\n"); run.Failed = true; return false; }
             if (cur >= max) { run.Err.Append(pre).Append("prison limit exceeded\n"); run.Failed = true; return false; }
         }
-        int jid;
-        if (jidParam != null)
+        int jid = 0;
+        if (jidParam != null && (!int.TryParse(jidParam, out jid) || jid < 0 || jid > 999999))
         {
-            jid = int.Parse(jidParam);
-            if (jid <= 0 || st.Jails.Any(j => j.Jid == jid)) { run.Err.Append(pre).Append("jail_set: File exists\n"); run.Failed = true; return false; }
+            run.Err.Append(pre).Append("jail_set: Invalid argument\n");
+            run.Failed = true;
+            return false;
+        }
+        if (jid != 0)
+        {
+            if (st.Jails.Any(j => j.Jid == jid)) { run.Err.Append(pre).Append("jail_set: File exists\n"); run.Failed = true; return false; }
         }
         else
         {
