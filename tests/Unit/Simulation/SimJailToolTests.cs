@@ -321,6 +321,21 @@ public sealed class SimJailToolTests : SimHostTestBase
     }
 
     [Fact]
+    public void DashRRemovesWithoutTheConfig()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; mount.devfs; exec.prestop = \"echo STOP\"; }\n");
+        Assert.Equal(0, Jail("-c", "web").ExitCode);
+        var r = Jail("-R", "web");
+        Assert.Equal((0, ""), (r.ExitCode, r.StandardOutput)); // no exec.prestop, and a single jail is not noted
+        Assert.Empty(State.Jails);
+        Assert.Contains(State.Mounts, m => m.Node == "/jails/web/dev"); // -R does not unmount
+        Assert.Equal(1, Jail("-R").ExitCode);
+        Assert.Equal(1, Jail("-Rc", "web").ExitCode);
+        Assert.Equal(1, Jail("-l", "-c", "web").ExitCode); // -l means command-line mode: a lone name is usage
+    }
+
+    [Fact]
     public void UsageIsExitOne()
     {
         var r = Jail("-Z");

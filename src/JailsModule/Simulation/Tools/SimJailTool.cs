@@ -106,7 +106,7 @@ public sealed class SimJailTool : ISimulatedTool
                 case 'J': run.JidFile = a; break;
                 case 'l': cmdParams.Add(new JParam("exec.clean", null)); docf = false; break;
                 case 'n': cmdParams.Add(new JParam("name", new() { a! })); docf = false; break;
-                case 'p': if (!int.TryParse(a, out _)) return Fail("jail: -p: non-integer value \"" + a + "\""); break;
+                case 'p': break; // strtol, no validation; parallelism means nothing here
                 case 'q': run.Verbose = -1; break;
                 case 's': cmdParams.Add(new JParam("securelevel", new() { a! })); docf = false; break;
                 case 'u': cmdParams.Add(new JParam("exec.jail_user", new() { a! })); cmdParams.Add(new JParam("exec.system_jail_user", null)); docf = false; break;
@@ -149,10 +149,11 @@ public sealed class SimJailTool : ISimulatedTool
             return Finish(run);
         }
 
-        if (op == OpRemove && (rflagR || rest.Count > 0 && rest.All(x => !x.Contains('='))))
+        if (op == OpRemove)
         {
-            if (rest.Count == 0) return new SimResult(1, "", Usage);
-            if (rest.Any(x => x.Contains('='))) return new SimResult(1, "", Usage);
+            // Jail remove, perhaps using the config file (jail.c main: JF_STOP).
+            if (!docf || rest.Count == 0) return new SimResult(1, "", Usage);
+            if (!rflagR && rest.Any(x => x.Contains('='))) return new SimResult(1, "", Usage);
             // -r reads the config file only when it exists; -R never reads it.
             ConfLoadResult? conf = null;
             var file = conffile ?? "/etc/jail.conf";
@@ -168,9 +169,10 @@ public sealed class SimJailTool : ISimulatedTool
             return Finish(run);
         }
 
-        if (rest.Count > 1 || (rest.Count == 1 && rest[0].Contains('=')) || !docf)
+        if (rest.Count > 1 || (rest.Count == 1 && rest[0].Contains('=')))
         {
             // Command-line mode: the config file is not read.
+            if (rflagR) return new SimResult(1, "", Usage);
             var p = new List<JParam>(cmdParams);
             for (int i = 0; i < rest.Count; i++)
             {
@@ -196,14 +198,13 @@ public sealed class SimJailTool : ISimulatedTool
                     p.Add(new JParam(name, vals));
                 }
             }
-            if ((op & OpRemove) != 0 && (op & OpCreate) == 0 && (op & OpSet) == 0)
-                return new SimResult(1, "", Usage);
             DoOp(run, op, p, null);
             return Finish(run);
         }
 
         // Config-file mode: one jail or all of them.
         {
+            if (rflagR || !docf) return new SimResult(1, "", Usage);
             var file = conffile ?? "/etc/jail.conf";
             var conf = LoadConfig(run, file);
             if (conf is null) return Finish(run);
@@ -244,8 +245,6 @@ public sealed class SimJailTool : ISimulatedTool
             return Finish(run);
         }
     }
-
-    private static SimResult Fail(string msg) => SimResult.Fail(msg);
 
     private static List<JParam> ConfParams(ConfJail cj)
     {
