@@ -336,6 +336,15 @@ public sealed class SimJailToolTests : SimHostTestBase
     }
 
     [Fact]
+    public void VerboseNotesEachCommand()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; exec.prestart = \"echo pre\"; exec.start = \"/bin/sh /etc/rc\"; }\n");
+        var r = Jail("-v", "-c", "web");
+        Assert.Equal("web: run command: echo pre\npre\nweb: created\nweb: run command in jail: /bin/sh /etc/rc\n", r.StandardOutput);
+    }
+
+    [Fact]
     public void UsageIsExitOne()
     {
         var r = Jail("-Z");

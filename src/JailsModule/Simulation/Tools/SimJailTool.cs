@@ -743,6 +743,9 @@ public sealed class SimJailTool : ISimulatedTool
                 return false;
             }
         }
+        if (run.Verbose > 0)
+            run.Out.Append(run.ConfigMode ? label + ": " : "")
+                .Append($"run command{(injail ? " in jail" : "")}{(user != null ? " as " + user.Name : "")}: {comline}\n");
         SimResult r;
         var program = SimExec.Resolve(run.Ctx.Fs, root, argv[0], env.TryGetValue("PATH", out var path) ? path : SimExec.DefaultPath);
         if (program is null)
