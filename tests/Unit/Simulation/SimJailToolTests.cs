@@ -345,6 +345,17 @@ public sealed class SimJailToolTests : SimHostTestBase
     }
 
     [Fact]
+    public void ZfsDatasetProblemsAreReportedButDoNotFailTheCreate()
+    {
+        MkDir("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; zfs.dataset = zroot/nosuch; }\n");
+        var r = Jail("-c", "web");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("web: created\nerror, you need to set jailed=on for dataset zroot/nosuch\n", r.StandardOutput);
+        Assert.Single(State.Jails);
+    }
+
+    [Fact]
     public void UsageIsExitOne()
     {
         var r = Jail("-Z");

@@ -635,10 +635,20 @@ public sealed class SimJailTool : ISimulatedTool
 
         env = HookEnv(ctx, label, jid, p.FindLast(x => x.Name == "path")?.Last ?? "/");
         if (!Step(() => Hooks(run, label, Values(p, "exec.created"), env))) return false;
+        // zfs.dataset (command.c): /bin/sh -c 'if [ $(zfs get -H -o value jailed DS) = on ]; then zfs jail JID DS ||
+        // echo error, attaching...; else echo error, you need to set jailed=on...; fi'. It never fails the create.
+        var jidRef = jidParam ?? nameParam ?? jid.ToString();
         foreach (var ds in Values(p, "zfs.dataset"))
         {
-            var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jid.ToString(), ds });
-            if (r.ExitCode != 0 && !Step(() => { run.Err.Append(r.StandardError).Append(pre).Append($"/sbin/zfs jail {jid} {ds}: failed\n"); return false; })) return false;
+            var jailed = ctx.RunTool("/sbin/zfs", new[] { "get", "-H", "-o", "value", "jailed", ds });
+            run.Err.Append(jailed.StandardError);
+            if (jailed.ExitCode == 0 && jailed.StandardOutput.Trim() == "on")
+            {
+                var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jidRef, ds });
+                run.Err.Append(r.StandardError);
+                if (r.ExitCode != 0) run.Out.Append($"error, attaching {ds} to jail {jidRef} failed\n");
+            }
+            else run.Out.Append($"error, you need to set jailed=on for dataset {ds}\n");
         }
         foreach (var ifname in Values(p, "vnet.interface").Where(x => x.Length > 0))
             if (!Step(() => MoveInterface(run, label, jail, ifname, jidParam ?? nameParam ?? jid.ToString(), undo))) return false;
