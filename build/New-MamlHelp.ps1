@@ -270,10 +270,14 @@ function Read-CommandMarkdown {
     if ($sec.ContainsKey('NOTES')) { $doc.Notes = @(ConvertTo-Paragraph $sec['NOTES']) }
     if ($sec.ContainsKey('RELATED LINKS')) {
         $doc.Links = @(foreach ($l in $sec['RELATED LINKS']) {
-                if ($l -match '\[([^\]]+)\]\(([^)]*)\)') { [pscustomobject]@{ Text = $Matches[1]; Uri = $(if ($Matches[2] -match '^https?://') { $Matches[2] } else { '' }) } }
+                if ($l -match '\[([^\]]+)\]\(([^)]*)\)') {
+                    $text = $Matches[1]; $uri = $Matches[2]
+                    # Links to other markdown files name a help topic; only web addresses are URIs.
+                    [pscustomobject]@{ Text = $text; Uri = $(if ($uri -match '^https?://') { $uri } else { '' }) }
+                }
             })
     }
-    if ($front -match '(?m)^online version:\s*(\S+)') { $doc.Links = @([pscustomobject]@{ Text = 'Online Version:'; Uri = $Matches[1] }) + $doc.Links }
+    if ($front -match '(?m)^online version:[ \t]*(\S+)') { $doc.Links = @([pscustomobject]@{ Text = 'Online Version:'; Uri = $Matches[1] }) + $doc.Links }
     return [pscustomobject]$doc
 }
 
@@ -564,22 +568,29 @@ function ConvertTo-AboutText {
     $name = [System.IO.Path]::GetFileNameWithoutExtension($Path)
     $lines = [System.IO.File]::ReadAllLines($Path)
     $sb = [System.Text.StringBuilder]::new()
-    [void]$sb.AppendLine('TOPIC').AppendLine("    $($name.ToLowerInvariant())").AppendLine()
+    [void]$sb.AppendLine('TOPIC').AppendLine("    $name").AppendLine()
     $inFence = $false; $para = [System.Collections.Generic.List[string]]::new(); $hasShort = $false
     $indent = '    '
+    # Word-wraps one paragraph (or one list item, with a hanging indent) to 80 columns.
+    $wrap = {
+        param([string] $text, [string] $first, [string] $rest)
+        $line = ''; $lead = $first
+        foreach ($w in $text -split '\s+' | Where-Object { $_ }) {
+            if ($line.Length -and ($lead.Length + $line.Length + 1 + $w.Length) -gt 80) { [void]$sb.AppendLine("$lead$line"); $line = $w; $lead = $rest }
+            else { $line = if ($line) { "$line $w" } else { $w } }
+        }
+        if ($line) { [void]$sb.AppendLine("$lead$line") }
+    }
     $flushPara = {
         if ($para.Count -eq 0) { return }
-        $list = @($para | Where-Object { $_ -match '^\s*([-*+]\s|\d+\.\s|\|)' }).Count -gt 0
-        if ($list) { foreach ($p in $para) { [void]$sb.AppendLine("$indent$p") } }
-        else {
-            $words = (($para | ForEach-Object Trim) -join ' ') -split '\s+'
-            $line = ''
-            foreach ($w in $words) {
-                if ($line.Length -and ($indent.Length + $line.Length + 1 + $w.Length) -gt 80) { [void]$sb.AppendLine("$indent$line"); $line = $w }
-                else { $line = if ($line) { "$line $w" } else { $w } }
-            }
-            if ($line) { [void]$sb.AppendLine("$indent$line") }
+        if ($para[0] -match '^\s*\|') { foreach ($p in $para) { [void]$sb.AppendLine("$indent$p") } }
+        elseif ($para[0] -match '^\s*([-*+]|\d+\.)\s') {
+            # A list: each item starts with its marker; other lines continue the item.
+            $items = [System.Collections.Generic.List[string]]::new()
+            foreach ($p in $para) { if ($p -match '^\s*([-*+]|\d+\.)\s' -or $items.Count -eq 0) { $items.Add($p.Trim()) } else { $items[$items.Count - 1] += ' ' + $p.Trim() } }
+            foreach ($it in $items) { & $wrap $it $indent "$indent  " }
         }
+        else { & $wrap (($para | ForEach-Object Trim) -join ' ') $indent $indent }
         [void]$sb.AppendLine()
         $para.Clear()
     }
