@@ -97,6 +97,15 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
         foreach ($t in $declared) { $helpOutputs | Should -Contain $t -Because "the help of $Name must name its output type" }
     }
 
+    It 'has a table view for each of its output types, also for their deserialized form' {
+        [xml] $format = Get-Content (Join-Path $moduleDir 'JailsModule.Format.ps1xml') -Raw
+        $viewed = @($format.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl } | ForEach-Object { $_.ViewSelectedBy.TypeName })
+        foreach ($t in @($cmd.OutputType | ForEach-Object { $_.Type } | Where-Object { $_ -and $_.Namespace -like 'JailsModule*' })) {
+            $viewed | Should -Contain $t.FullName
+            $viewed | Should -Contain "Deserialized.$($t.FullName)" -Because 'objects from remoting or Import-Clixml must look the same'
+        }
+    }
+
     It 'has no parameter named with a plural noun' {
         $plural = @($own | Where-Object { Test-PluralWord $_.Name } | ForEach-Object Name)
         $plural | Should -BeNullOrEmpty
