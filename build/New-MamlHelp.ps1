@@ -46,12 +46,7 @@ $script:ShouldProcessText = @{
 
 #region metadata (child pwsh)
 
-function Get-PwshCommand {
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    $proc = [Environment]::ProcessPath
-    if ((Split-Path $proc -Leaf) -match '^dotnet(\.exe)?$' -and (Test-Path $dll)) { return @($proc, $dll) }
-    return @($proc)
-}
+. (Join-Path $PSScriptRoot 'Get-PwshCommand.ps1')
 
 # Runs in the child: imports the built module and prints its cmdlets' metadata as JSON.
 $script:MetadataScript = {
