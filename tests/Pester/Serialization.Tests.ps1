@@ -78,6 +78,15 @@ Describe 'Jail objects after Export-Clixml and Import-Clixml' {
         $text | Should -Be ($live | Out-String -Width 200)
     }
 
+    It 'display with the same list view as the live objects, addresses and config path included' {
+        $web = $back | Where-Object Name -EQ 'web'
+        $text = $web | Format-List | Out-String -Width 200
+        $text | Should -Match 'IPv4Address\s*: 192\.0\.2\.10, 192\.0\.2\.11'
+        $text | Should -Match 'ConfigPath\s*: /etc/jail\.conf\.d/web\.conf'
+        $text | Should -Match 'Vnet\s*: False'
+        $text | Should -Be ($live | Where-Object Name -EQ 'web' | Format-List | Out-String -Width 200)
+    }
+
     It 'pipe into Stop-Jail by property name and stop the running jails with the exact jail(8) command' {
         $before = @(Get-JailSimulatorLog).Count
         $back | Where-Object { $_.State -eq 'Running' -and $_.Name -ne 'lab' } | Stop-Jail
