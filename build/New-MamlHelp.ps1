@@ -54,13 +54,22 @@ $script:MetadataScript = {
     $manifest = Get-ChildItem -Path $env:JAILSMODULE_MAML_MODULE -Filter '*.psd1' | Select-Object -First 1
     $module = Import-Module $manifest.FullName -PassThru -Force
     $skip = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+    # The type as platyPS shows it: Int32 for Nullable<Int32>, Dictionary[String,Object] for generics.
+    function Get-TypeText([type] $t) {
+        $u = [Nullable]::GetUnderlyingType($t)
+        if ($u) { return Get-TypeText $u }
+        if ($t.IsArray) { return (Get-TypeText $t.GetElementType()) + '[]' }
+        if ($t.IsGenericType) { return ($t.Name -replace '`\d+$', '') + '[' + (($t.GetGenericArguments() | ForEach-Object { Get-TypeText $_ }) -join ',') + ']' }
+        return $t.Name
+    }
     $result = foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Object Name) {
         $cmdletAttr = $cmd.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $true) | Select-Object -First 1
         $params = foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $skip }) {
             [ordered]@{
                 Name      = $p.Name
-                Type      = $p.ParameterType.Name
+                Type      = Get-TypeText $p.ParameterType
                 FullType  = $p.ParameterType.FullName
+                Values    = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | ForEach-Object ValidValues)
                 IsSwitch  = $p.SwitchParameter
                 Aliases   = @($p.Aliases)
                 Wildcards = [bool]@($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count
@@ -301,6 +310,7 @@ function Get-ParameterYaml {
         'Type'                       = $Parameter.Type
         'Parameter Sets'             = $setText
         'Aliases'                    = ($Parameter.Aliases -join ', ')
+        'Accepted values'            = ($Parameter.Values -join ', ')
         'Required'                   = $(
             $mand = @(foreach ($s in $inSets) { if (@($s.Parameters | Where-Object { $_.Name -eq $Parameter.Name -and $_.Mandatory }).Count) { $s.Name } })
             if ($mand.Count -eq 0) { 'False' } elseif ($mand.Count -eq $inSets.Count) { 'True' }
@@ -321,7 +331,8 @@ function Get-SyntaxLine {
     $parts = foreach ($r in $ordered) {
         $p = $byName[$r.Name]
         $nameText = if ($r.Position -ge 0) { "[-$($p.Name)]" } else { "-$($p.Name)" }
-        $text = if ($p.IsSwitch) { "-$($p.Name)" } else { "$nameText <$($p.Type)>" }
+        $value = if (@($p.Values).Count) { '{' + (@($p.Values) -join ' | ') + '}' } else { "<$($p.Type)>" }
+        $text = if ($p.IsSwitch) { "-$($p.Name)" } else { "$nameText $value" }
         if ($r.Mandatory) { $text } else { "[$text]" }
     }
     $extra = @(); if ($Command.SupportsShouldProcess) { $extra = '[-WhatIf]', '[-Confirm]' }
@@ -345,7 +356,9 @@ function Write-Para {
 }
 
 function Write-MamlParameter {
-    param([System.Xml.XmlWriter] $W, $Parameter, $Row, [string[]] $Description, [string] $Default)
+    # -InSyntax: a syntax item, where ValidateSet values are listed (Get-Help shows {A | B}); the
+    # -Parameter view of Get-Help cannot render that group, so command:parameters leaves it out, like platyPS.
+    param([System.Xml.XmlWriter] $W, $Parameter, $Row, [string[]] $Description, [string] $Default, [switch] $InSyntax)
     $W.WriteStartElement('command', 'parameter', $script:NsCommand)
     $W.WriteAttributeString('required', $(if ($Row.Mandatory) { 'true' } else { 'false' }))
     $W.WriteAttributeString('variableLength', $(if ($Parameter.Type.EndsWith('[]')) { 'true' } else { 'false' }))
@@ -355,6 +368,18 @@ function Write-MamlParameter {
     $W.WriteAttributeString('aliases', $(if ($Parameter.Aliases) { $Parameter.Aliases -join ', ' } else { 'none' }))
     $W.WriteElementString('maml', 'name', $script:NsMaml, $Parameter.Name)
     Write-Para $W $Description
+    $values = @(if ($InSyntax -and $Parameter.PSObject.Properties['Values']) { $Parameter.Values })
+    if ($values.Count) {
+        $W.WriteStartElement('command', 'parameterValueGroup', $script:NsCommand)
+        foreach ($v in $values) {
+            $W.WriteStartElement('command', 'parameterValue', $script:NsCommand)
+            $W.WriteAttributeString('required', 'false')
+            $W.WriteAttributeString('command', 'variableLength', $script:NsCommand, 'false')
+            $W.WriteString($v)
+            $W.WriteEndElement()
+        }
+        $W.WriteEndElement()
+    }
     if (-not $Parameter.IsSwitch) {
         $W.WriteStartElement('command', 'parameterValue', $script:NsCommand)
         $W.WriteAttributeString('required', 'true')
@@ -414,9 +439,9 @@ function Write-MamlCommand {
         $rows = @($s.Parameters | Sort-Object @{ Expression = { if ($_.Position -ge 0) { 0 } elseif ($_.Mandatory) { 1 } else { 2 } } }, @{ Expression = { [Math]::Max($_.Position, 0) } })
         foreach ($r in $rows) {
             $p = $params | Where-Object Name -EQ $r.Name | Select-Object -First 1
-            if ($p) { Write-MamlParameter $W $p $r (& $describe $p) (& $default $p) }
+            if ($p) { Write-MamlParameter $W $p $r (& $describe $p) (& $default $p) -InSyntax }
         }
-        foreach ($p in $params | Where-Object Name -In 'WhatIf', 'Confirm') { Write-MamlParameter $W $p $named (& $describe $p) 'False' }
+        foreach ($p in $params | Where-Object Name -In 'WhatIf', 'Confirm') { Write-MamlParameter $W $p $named (& $describe $p) 'False' -InSyntax }
         $W.WriteEndElement()
     }
     $W.WriteEndElement()
@@ -507,9 +532,10 @@ function Test-CommandDoc {
     foreach ($p in $Command.Parameters | Where-Object { $Doc.Parameters.Contains($_.Name) }) {
         $yaml = $Doc.Parameters[$p.Name].Yaml
         $want = Get-ParameterYaml $Command $p $yaml['Default value']
-        foreach ($k in 'Type', 'Required', 'Position', 'Accept pipeline input', 'Accept wildcard characters') {
-            if ($yaml.ContainsKey($k) -and $yaml[$k] -ne $want[$k]) {
-                Write-Warning "$($Command.Name).md -$($p.Name): '${k}: $($yaml[$k])' disagrees with the cmdlet ('$($want[$k])'); the help uses the cmdlet's. Run build/New-MamlHelp.ps1 -UpdateMarkdown to fix the markdown."
+        foreach ($k in 'Type', 'Accepted values', 'Required', 'Position', 'Accept pipeline input', 'Accept wildcard characters') {
+            $have = if ($yaml.ContainsKey($k)) { $yaml[$k] } elseif ($k -eq 'Accepted values') { '' } else { continue }
+            if ($have -ne $want[$k]) {
+                Write-Warning "$($Command.Name).md -$($p.Name): '${k}: $have' disagrees with the cmdlet ('$($want[$k])'); the help uses the cmdlet's. Run build/New-MamlHelp.ps1 -UpdateMarkdown to fix the markdown."
             }
         }
     }
@@ -543,7 +569,11 @@ function Update-CommandMarkdown {
             if ($p) {
                 $y = Get-ParameterYaml $Command $p $old['Default value']
                 $out.Add('```yaml')
-                foreach ($k in $y.Keys) { $out.Add("${k}: $($y[$k])".TrimEnd()); if ($k -eq 'Aliases') { $out.Add('') } }
+                foreach ($k in $y.Keys) {
+                    if ($k -eq 'Accepted values' -and -not $y[$k]) { continue }
+                    $out.Add("${k}: $($y[$k])".TrimEnd())
+                    if ($k -eq 'Accepted values' -or ($k -eq 'Aliases' -and -not $y['Accepted values'])) { $out.Add('') }
+                }
                 $out.Add('```')
                 $i = $j + 1; continue
             }

@@ -38,6 +38,7 @@ BeforeAll {
     Import-Module $env:JAILSMODULE_TEST_MODULE -Force
     $script:repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
     $script:moduleDir = Split-Path $env:JAILSMODULE_TEST_MODULE
+    [xml] $script:format = Get-Content (Join-Path $moduleDir 'JailsModule.Format.ps1xml') -Raw
     $script:skipParams = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 
     function script:Get-CmdletAttribute([string] $Name) {
@@ -61,6 +62,7 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
         $cmd = Get-Command $Name
         $attr = Get-CmdletAttribute $Name
         $own = Get-OwnParameter $Name
+        $help = Get-Help $Name -Full
     }
 
     It 'uses an approved verb' {
@@ -92,13 +94,12 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
 
     It 'names its output types in the help OUTPUTS (None when it declares none)' {
         $declared = @($cmd.OutputType | ForEach-Object Name)
-        $helpOutputs = @((Get-Help $Name).returnValues.returnValue | ForEach-Object { $_.type.name.Trim() })
+        $helpOutputs = @($help.returnValues.returnValue | ForEach-Object { $_.type.name.Trim() })
         if ($declared.Count -eq 0) { $helpOutputs | Should -Be @('None') }
         foreach ($t in $declared) { $helpOutputs | Should -Contain $t -Because "the help of $Name must name its output type" }
     }
 
     It 'has a table view for each of its output types, also for their deserialized form' {
-        [xml] $format = Get-Content (Join-Path $moduleDir 'JailsModule.Format.ps1xml') -Raw
         $viewed = @($format.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl } | ForEach-Object { $_.ViewSelectedBy.TypeName })
         foreach ($t in @($cmd.OutputType | ForEach-Object { $_.Type } | Where-Object { $_ -and $_.Namespace -like 'JailsModule*' })) {
             $viewed | Should -Contain $t.FullName
@@ -117,7 +118,7 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
     }
 
     It 'has complete help: synopsis, description, at least 2 examples (the first a pipeline), every parameter described' {
-        $h = Get-Help $Name -Full
+        $h = $help
         $h.Synopsis | Should -Not -BeNullOrEmpty
         $h.Synopsis.Trim() | Should -Not -BeLike "$Name *" -Because 'a synopsis equal to the syntax means no help was found'
         ($h.description | ForEach-Object Text) -join '' | Should -Not -BeNullOrEmpty
@@ -134,12 +135,14 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
     }
 
     It 'has help whose syntax comes from its metadata' {
-        $h = Get-Help $Name -Full
+        $h = $help
         $sets = @($h.syntax.syntaxItem)
         $sets.Count | Should -Be @($cmd.ParameterSets).Count
         foreach ($p in $own) {
             $hp = $h.parameters.parameter | Where-Object name -EQ $p.Name
-            $hp.type.name | Should -Be $p.ParameterType.Name
+            $t = $p.ParameterType
+            if ([Nullable]::GetUnderlyingType($t)) { $t = [Nullable]::GetUnderlyingType($t) }
+            if (-not $t.IsGenericType) { $hp.type.name | Should -Be $t.Name }
             $rows = @($p.ParameterSets.Values)
             $hp.required | Should -Be ([string](@($rows | Where-Object { -not $_.IsMandatory }).Count -eq 0)).ToLowerInvariant()
             $wild = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0

@@ -106,7 +106,7 @@ Describe 'New-MamlHelp.ps1' {
 Describe 'Get-Help on the built module' {
     It 'renders -Full with syntax, parameters, inputs, outputs and notes' {
         $text = Get-Help Get-Jail -Full | Out-String -Width 200
-        $text | Should -Match 'Get-Jail \[\[-Name\] <String\[\]>\] \[-State <String\[\]>\] \[<CommonParameters>\]'
+        $text | Should -Match 'Get-Jail \[\[-Name\] <String\[\]>\] \[-State \{Running \| Stopped \| Dying\}\] \[<CommonParameters>\]'
         $text | Should -Match 'Accept wildcard characters\?\s+true'
         $text | Should -Match 'JailsModule\.Model\.Jail'
         $text | Should -Match 'jls --libxo json -d -n'
