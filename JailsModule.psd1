@@ -13,14 +13,19 @@
     CmdletsToExport      = @(
         'Clear-JailSimulatorFault'
         'Connect-JailHost'
+        'Enter-Jail'
         'Get-Jail'
+        'Get-JailConfig'
         'Get-JailHost'
         'Get-JailSimulatorFault'
         'Get-JailSimulatorLog'
+        'Invoke-JailCommand'
         'Restart-Jail'
+        'Set-JailConfig'
         'Set-JailSimulatorFault'
         'Start-Jail'
         'Stop-Jail'
+        'Test-JailHost'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
