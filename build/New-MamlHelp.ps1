@@ -336,7 +336,15 @@ function Get-SyntaxLine {
         if ($r.Mandatory) { $text } else { "[$text]" }
     }
     $extra = @(); if ($Command.SupportsShouldProcess) { $extra = '[-WhatIf]', '[-Confirm]' }
-    return (@($Command.Name) + @($parts) + $extra + '[<CommonParameters>]') -join ' '
+    # Wrapped like platyPS: lines of at most 110 characters, continuation lines start with a space.
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $line = $Command.Name
+    foreach ($token in @($parts) + $extra + '[<CommonParameters>]') {
+        if (($line.Length + 1 + $token.Length) -gt 110) { $lines.Add($line); $line = " $token" }
+        else { $line = "$line $token" }
+    }
+    $lines.Add($line)
+    return $lines -join "`n"
 }
 
 #endregion
