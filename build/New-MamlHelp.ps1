@@ -110,7 +110,9 @@ $script:MetadataScript = {
 function Get-CmdletMetadata {
     param([string] $Path)
     $pwsh = @(Get-PwshCommand)
-    $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script:MetadataScript.ToString())
+    # -EncodedCommand: the script reaches the child intact whatever quoting rules the platform has.
+    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($script:MetadataScript.ToString()))
+    $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
     $env:JAILSMODULE_MAML_MODULE = $Path
     try {
         $json = & $pwsh[0] @rest
