@@ -118,6 +118,13 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
         $byProp | Should -Not -BeNullOrEmpty -Because 'deserialized jails (remoting, Import-Clixml) bind by property name'
     }
 
+    It 'takes Jail objects from the pipeline through -InputObject because it acts on existing jails' -ForEach @(if ($ActsOnJails -and $Name -notlike 'Get-*') { @{ Name = $Name } }) -AllowNullOrEmptyForEach {
+        $cmd.Parameters.Keys | Should -Contain 'InputObject'
+        $p = $cmd.Parameters['InputObject']
+        $p.ParameterType.FullName | Should -BeIn @('JailsModule.Model.Jail', 'JailsModule.Model.Jail[]')
+        @($p.ParameterSets.Values | Where-Object ValueFromPipeline) | Should -Not -BeNullOrEmpty
+    }
+
     It 'has complete help: synopsis, description, at least 2 examples (the first a pipeline), every parameter described' {
         $h = $help
         $h.Synopsis | Should -Not -BeNullOrEmpty
