@@ -148,6 +148,12 @@ function Split-MarkdownSection {
     return $sections
 }
 
+# Plain text from inline markdown: `code` and **bold** lose their marks, [text](link) becomes "text (link)".
+function ConvertFrom-InlineMarkdown {
+    param([string] $Line)
+    $Line -replace '`([^`]+)`', '$1' -replace '\*\*([^*]+)\*\*', '$1' -replace '\[([^\]]+)\]\(([^)]+)\)', '$1 ($2)'
+}
+
 # Markdown text to paragraphs: blank lines separate; lists, tables and code keep their line breaks.
 function ConvertTo-Paragraph {
     param([string[]] $Lines)
@@ -169,7 +175,7 @@ function ConvertTo-Paragraph {
         }
         if ($inFence) { $block.Add($line); continue }
         if ($line.Trim().Length -eq 0) { & $flush; continue }
-        $block.Add(($line -replace '`([^`]+)`', '$1' -replace '\*\*([^*]+)\*\*', '$1' -replace '\[([^\]]+)\]\(([^)]+)\)', '$1 ($2)'))
+        $block.Add((ConvertFrom-InlineMarkdown $line))
     }
     & $flush
     return @($paras)
@@ -646,7 +652,7 @@ function ConvertTo-AboutText {
         }
         if ($l -match '^###+ (.+)$') { & $flushPara; [void]$sb.AppendLine("    $($Matches[1].Trim())"); $indent = '      '; continue }
         if ($l.Trim().Length -eq 0) { & $flushPara; continue }
-        $para.Add(($l -replace '`([^`]+)`', '$1' -replace '\*\*([^*]+)\*\*', '$1'))
+        $para.Add((ConvertFrom-InlineMarkdown $l))
     }
     & $flushPara
     if (-not $hasShort) { throw "$name.md has no '# SHORT DESCRIPTION' section (platyPS about schema)." }
