@@ -40,8 +40,11 @@ public sealed class ConfParamItem : ConfItem
     public bool IsVariable { get; internal set; }
     public bool IsInclude { get; internal set; }
     public ConfOperator Operator { get; internal set; }
-    public List<ConfValue> Values { get; } = new();
+    public List<ConfValue> Values { get; } = new(1);
     public int Line { get; internal set; }
+
+    /// <summary>The evaluated form when this assignment alone gives a jail its value (shared by all such jails).</summary>
+    internal ConfParameter? Shared;
 }
 
 /// <summary><c>name { ... }</c>; blocks nest.</summary>
@@ -58,8 +61,9 @@ public sealed class ConfBlockItem : ConfItem
 /// <summary>A lossless syntax tree of one file: the tokens cover every character; items are what parsed.</summary>
 public sealed class ConfSyntaxTree
 {
-    internal ConfSyntaxTree(string fileName, string text, List<ConfToken> tokens, List<ConfItem> items, List<(int Offset, ConfDiagnostic Diag)> diagnostics)
+    internal ConfSyntaxTree(string fileName, string text, List<ConfToken> tokens, List<ConfItem> items, List<(int Offset, ConfDiagnostic Diag)> diagnostics, ConfLineMap lines)
     {
+        Lines = lines;
         FileName = fileName;
         Text = text;
         Tokens = tokens;
@@ -69,6 +73,7 @@ public sealed class ConfSyntaxTree
 
     public string FileName { get; }
     public string Text { get; }
+    public ConfLineMap Lines { get; }
     public List<ConfToken> Tokens { get; }
     public List<ConfItem> Items { get; }
 
@@ -86,15 +91,11 @@ public sealed class ConfSyntaxTree
 
     public string TokenText(int index) => Text.Substring(Tokens[index].Start, Tokens[index].Length);
 
-    /// <summary>Line of the last character of a token (flex's yylineno after reading it).</summary>
-    internal int EndLine(int index)
-    {
-        var t = Tokens[index];
-        int line = t.Line;
-        var s = Text;
-        for (int k = t.Start; k < t.End; k++) if (s[k] == '\n') line++;
-        return line;
-    }
+    /// <summary>flex's yylineno once the token is read: 1 + line breaks up to the token's end.</summary>
+    internal int EndLine(int index) => Lines.LineOf(Tokens[index].End);
+
+    public int LineOf(int index) => Lines.LineOf(Tokens[index].Start);
+    public int ColumnOf(int index) => Lines.ColumnOf(Tokens[index].Start);
 
     public static ConfSyntaxTree Parse(string text, string fileName) => ConfParser.Parse(text, fileName);
 }
@@ -120,10 +121,14 @@ internal sealed class ConfParser
         _file = tree.FileName;
     }
 
-    public static ConfSyntaxTree Parse(string text, string fileName)
+    public static ConfSyntaxTree Parse(string text, string fileName) => Parse(text, fileName, keepTrivia: true);
+
+    /// <summary>Without trivia the tree is not lossless (ToString is not the text) but parses faster: for evaluation only.</summary>
+    public static ConfSyntaxTree Parse(string text, string fileName, bool keepTrivia)
     {
         var lexDiags = new List<ConfDiagnostic>();
-        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags);
+        var lines = new ConfLineMap(text);
+        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags, lines, keepTrivia);
         var diags = new List<(int, ConfDiagnostic)>();
         if (lexDiags.Count > 0)
         {
@@ -131,7 +136,7 @@ internal sealed class ConfParser
             foreach (var t in tokens)
                 if (t.Kind == ConfTokenKind.LexError) diags.Add((t.Start, lexDiags[li++]));
         }
-        var tree = new ConfSyntaxTree(fileName, text, tokens, new List<ConfItem>(), diags);
+        var tree = new ConfSyntaxTree(fileName, text, tokens, new List<ConfItem>(), diags, lines);
         new ConfParser(tree).Run();
         if (lexDiags.Count > 0) diags.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return tree;
@@ -167,7 +172,7 @@ internal sealed class ConfParser
             {
                 var text = _tree.TokenText(k);
                 int line = _tree.EndLine(k);
-                d = new ConfDiagnostic(_file, line, _tok[k].Column, text, $"{_file} line {line}: {text}: syntax error");
+                d = new ConfDiagnostic(_file, line, _tree.ColumnOf(k), text, $"{_file} line {line}: {text}: syntax error");
             }
             _tree.OrderedDiagnostics.Add((k < 0 ? _tree.Text.Length : _tok[k].Start, d));
         }
@@ -237,7 +242,7 @@ internal sealed class ConfParser
                 NameToken = k,
                 Name = nameTok.Value!,
                 LBraceToken = n,
-                Line = nameTok.Line,
+                Line = _tree.Lines.LineOf(nameTok.Start),
             };
             items.Add(block);
             stack.Add(block);
@@ -249,7 +254,7 @@ internal sealed class ConfParser
             NameToken = k,
             Name = nameTok.Value!,
             IsVariable = nameTok.Kind == ConfTokenKind.Var,
-            Line = nameTok.Line,
+            Line = _tree.Lines.LineOf(nameTok.Start),
         };
         if (kind == ConfTokenKind.Semicolon)
         {
@@ -290,7 +295,7 @@ internal sealed class ConfParser
                         {
                             // special_param(): reported with yylineno at the reduction (the ';'); the other paths are still read.
                             int line = _tree.EndLine(n);
-                            var d = new ConfDiagnostic(_file, line, _tok[v.FirstToken].Column, _tree.TokenText(v.FirstToken),
+                            var d = new ConfDiagnostic(_file, line, _tree.ColumnOf(v.FirstToken), _tree.TokenText(v.FirstToken),
                                 $"{_file} line {line}: variables not permitted in '.include' filename");
                             _tree.OrderedDiagnostics.Add((_tok[n].Start, d));
                         }
