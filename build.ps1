@@ -35,13 +35,7 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$File exited with $LASTEXITCODE" }
 }
 
-# The pwsh running this script, as a command plus leading arguments (it may be "dotnet pwsh.dll").
-function Get-PwshCommand {
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    $proc = [Environment]::ProcessPath
-    if ((Split-Path $proc -Leaf) -match '^dotnet(\.exe)?$' -and (Test-Path $dll)) { return @($proc, $dll) }
-    return @($proc)
-}
+. (Join-Path $PSScriptRoot 'build/Get-PwshCommand.ps1')
 
 function Invoke-Pwsh {
     param([object[]] $Arguments)
