@@ -61,6 +61,7 @@ public sealed class SimZfsPool
         new("usedbysnapshots", "", false, true, true, Column: "USEDSNAP"),
         new("usedbydataset", "", false, true, true, Column: "USEDDS"),
         new("usedbychildren", "", false, true, true, Column: "USEDCHILD"),
+        new("usedbyrefreservation", "", false, true, true, Column: "USEDREFRESERV"),
         new("logbias", "latency", true, false, false, new[] { "latency", "throughput" }),
         new("dedup", "off", true, false, false, new[] { "on", "off", "verify", "sha256" }),
         new("sync", "standard", true, false, false, new[] { "standard", "always", "disabled" }),
@@ -76,7 +77,7 @@ public sealed class SimZfsPool
         ["avail"] = "available", ["refer"] = "referenced", ["ratio"] = "compressratio", ["compress"] = "compression",
         ["recsize"] = "recordsize", ["reserv"] = "reservation", ["rdonly"] = "readonly", ["refreserv"] = "refreservation",
         ["lused"] = "logicalused", ["lrefer"] = "logicalreferenced", ["usedsnap"] = "usedbysnapshots",
-        ["usedds"] = "usedbydataset", ["usedchild"] = "usedbychildren",
+        ["usedds"] = "usedbydataset", ["usedchild"] = "usedbychildren", ["usedrefreserv"] = "usedbyrefreservation",
     };
 
     private readonly SimContext _ctx;
@@ -223,7 +224,7 @@ public sealed class SimZfsPool
             case "referenced": case "logicalreferenced": return (Num(Refer(ds), parsable), "-");
             case "logicalused": return (Num(Used(ds), parsable), "-");
             case "usedbydataset": return (Num(Refer(ds), parsable), "-");
-            case "usedbysnapshots": return (Num(0, parsable), "-");
+            case "usedbysnapshots": case "usedbyrefreservation": return (Num(0, parsable), "-");
             case "usedbychildren": return (Num(Used(ds) - Refer(ds), parsable), "-");
             case "written": return (Num(snap ? Refer(ds) : 0, parsable), "-");
             case "compressratio": return (parsable ? "1.00" : "1.00x", "-");

@@ -196,6 +196,22 @@ public sealed class ZfsToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void SpaceShortcutAndGetAllWork()
+    {
+        Tree();
+        var space = Ok("/sbin/zfs", "list", "-H", "-p", "-o", "space", "zroot/jails/web").TrimEnd('\n').Split('\t');
+        Assert.Equal(7, space.Length);
+        Assert.Equal("zroot/jails/web", space[0]);
+        var all = Ok("/sbin/zfs", "get", "-H", "-o", "property,source", "all", "zroot/jails/web");
+        Assert.Contains("mountpoint\tinherited from zroot/jails\n", all);
+        Assert.Contains("compression\tdefault\n", all);
+        Assert.Contains("type\t-\n", all);
+        var bad = Zfs("get", "nosuch", "zroot");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("bad property list: invalid property 'nosuch'\nusage:\n", bad.StandardError);
+    }
+
+    [Fact]
     public void ZpoolListPrintsThePool()
     {
         Assert.Equal("zroot\n", Ok("/sbin/zpool", "list", "-H", "-o", "name"));

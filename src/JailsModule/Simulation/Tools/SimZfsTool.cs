@@ -167,31 +167,50 @@ public sealed class SimZfsTool : ISimulatedTool
         return result.Distinct().ToList();
     }
 
+    /// <summary>The options zfs list and zfs get share (-H -p -r -d -t).</summary>
+    private sealed class Iteration
+    {
+        public Iteration(IEnumerable<(char Opt, string? Arg)> opts)
+        {
+            foreach (var (c, a) in opts)
+            {
+                switch (c)
+                {
+                    case 'H': Scripted = true; break;
+                    case 'p': Parsable = true; break;
+                    case 'r': Recurse = true; break;
+                    case 'd':
+                        if (!int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var dd)) throw new UsageException($"invalid depth '{a}'");
+                        Depth = dd; Recurse = true; break;
+                    case 't': Types = ParseTypes(a!); break;
+                }
+            }
+        }
+
+        public bool Scripted { get; }
+        public bool Parsable { get; }
+        public bool Recurse { get; }
+        public int? Depth { get; }
+        public HashSet<string>? Types { get; }
+    }
+
     private SimResult List(SimContext ctx, SimZfsPool pool, List<string> args)
     {
         var opts = Options(args, ":d:Ho:prs:S:t:", out var optind);
-        bool scripted = false, parsable = false, recurse = false;
-        int? depth = null;
+        var it = new Iteration(opts);
         var fields = "name,used,available,referenced,mountpoint".Split(',').ToList();
         var sorts = new List<(string Prop, bool Desc)>();
-        HashSet<string>? types = null;
         foreach (var (c, a) in opts)
         {
             switch (c)
             {
-                case 'H': scripted = true; break;
-                case 'p': parsable = true; break;
-                case 'r': recurse = true; break;
-                case 'd':
-                    if (!int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var dd)) throw new UsageException($"invalid depth '{a}'");
-                    depth = dd; recurse = true; break;
                 case 'o':
                     fields = a!.Split(',').SelectMany(f => f == "space" ? new[] { "name", "available", "used", "usedbysnapshots", "usedbydataset", "usedbyrefreservation", "usedbychildren" } : new[] { f }).ToList();
                     break;
                 case 's': case 'S': sorts.Add((a!, c == 'S')); break;
-                case 't': types = ParseTypes(a!); break;
             }
         }
+        var (scripted, parsable, recurse, depth, types) = (it.Scripted, it.Parsable, it.Recurse, it.Depth, it.Types);
         foreach (var f in fields.Concat(sorts.Select(s => s.Prop)))
             if (!SimZfsPool.IsKnownProp(f) || f == "space") throw new UsageException($"invalid property '{f}'");
         var operands = args.Skip(optind).ToList();
@@ -261,21 +280,13 @@ public sealed class SimZfsTool : ISimulatedTool
     private SimResult GetCmd(SimContext ctx, SimZfsPool pool, List<string> args)
     {
         var opts = Options(args, ":d:o:s:rt:Hp", out var optind);
-        bool scripted = false, parsable = false, recurse = false;
-        int? depth = null;
+        var it = new Iteration(opts);
         var fields = new List<string> { "name", "property", "value", "source" };
         HashSet<string>? sources = null;
-        HashSet<string>? types = null;
         foreach (var (c, a) in opts)
         {
             switch (c)
             {
-                case 'H': scripted = true; break;
-                case 'p': parsable = true; break;
-                case 'r': recurse = true; break;
-                case 'd':
-                    if (!int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var dd)) throw new UsageException($"invalid depth '{a}'");
-                    depth = dd; recurse = true; break;
                 case 'o':
                     fields = a == "all" ? new() { "name", "property", "value", "received", "source" } : a!.Split(',').ToList();
                     foreach (var f in fields)
@@ -288,9 +299,9 @@ public sealed class SimZfsTool : ISimulatedTool
                         if (s is not ("local" or "default" or "inherited" or "temporary" or "received" or "none"))
                             throw new UsageException($"invalid source '{s}'");
                     break;
-                case 't': types = ParseTypes(a!); break;
             }
         }
+        var (scripted, parsable, recurse, depth, types) = (it.Scripted, it.Parsable, it.Recurse, it.Depth, it.Types);
         if (optind >= args.Count) throw new UsageException("missing property argument");
         var propSpec = args[optind];
         var props = propSpec == "all" ? null : propSpec.Split(',').ToList();
