@@ -658,6 +658,12 @@ public sealed class SimZfsPool
         if (verbose)
             foreach (var d in ordered)
                 stdout.Append(parsable ? $"destroy\t{d.Name}\n" : $"{(dryRun ? "would destroy" : "will destroy")} {d.Name}\n");
+        // zfs_do_destroy for snapshots: -v ends with the space it frees ("reclaim\t%llu" with -p).
+        if (verbose && IsSnapshotName(name))
+        {
+            long reclaim = ordered.Where(d => d.Type == "snapshot").Sum(Used);
+            stdout.Append(parsable ? $"reclaim\t{reclaim}\n" : $"{(dryRun ? "would reclaim" : "will reclaim")} {Nice(reclaim)}\n");
+        }
         if (dryRun) return new(0, stdout.ToString(), "");
         foreach (var d in ordered)
         {

@@ -76,14 +76,14 @@ public sealed class FreebsdUpdateToolTests : SimToolTestBase
     }
 
     [Fact]
-    public void UpgradeNeedsATargetAndAYesThenInstallBringsTheNewRelease()
+    public async Task UpgradeNeedsATargetAndAYesThenInstallBringsTheNewRelease()
     {
         Tree("/jails/web", "14.2-RELEASE");
         var noTarget = Run(Tool, "-b", "/jails/web", "--currently-running", "14.2-RELEASE", "upgrade");
         Assert.Equal("freebsd-update: Release target must be specified via '-r release'.\n", noTarget.StandardOutput);
         Assert.Equal(1, noTarget.ExitCode);
 
-        var r = Host.RunAsync(new ProcessRequest(Tool, new[] { "-b", "/jails/web", "--currently-running", "14.2-RELEASE", "-r", "14.3", "upgrade" }) { StandardInput = "y\n" }, CancellationToken.None).Result;
+        var r = await Host.RunAsync(new ProcessRequest(Tool, new[] { "-b", "/jails/web", "--currently-running", "14.2-RELEASE", "-r", "14.3", "upgrade" }) { StandardInput = "y\n" }, CancellationToken.None);
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("Does this look reasonable (y/n)? y\n", r.StandardOutput);
         Assert.Contains("14.3-RELEASE-p5:\n", r.StandardOutput);

@@ -212,6 +212,43 @@ public sealed class ZfsToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void PromoteMovesTheOriginSnapshotToTheClone()
+    {
+        Tree();
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@base");
+        Ok("/sbin/zfs", "clone", "zroot/jails/web@base", "zroot/jails/api");
+        Ok("/sbin/zfs", "promote", "zroot/jails/api");
+        Assert.Equal("zroot/jails/api\t-\nzroot/jails/web\tzroot/jails/api@base\n", Ok("/sbin/zfs", "list", "-H", "-o", "name,origin", "-r", "zroot/jails/api", "zroot/jails/web"));
+        Assert.Equal("zroot/jails/api@base\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-r", "zroot/jails"));
+        var notClone = Zfs("promote", "zroot/jails");
+        Assert.Equal("cannot promote 'zroot/jails': not a cloned filesystem\n", notClone.StandardError);
+    }
+
+    [Fact]
+    public void InheritMountpointRemountsAtTheInheritedPlace()
+    {
+        Tree();
+        Ok("/sbin/zfs", "set", "mountpoint=/srv/web", "zroot/jails/web");
+        Assert.True(Directory.Exists(Real("/srv/web")));
+        Ok("/sbin/zfs", "inherit", "mountpoint", "zroot/jails/web");
+        Assert.Equal("/jails/web\tyes\n", Ok("/sbin/zfs", "list", "-H", "-o", "mountpoint,mounted", "zroot/jails/web"));
+        Assert.False(Directory.Exists(Real("/srv/web")));
+        Assert.Equal(1, Zfs("inherit", "quota", "zroot/jails/web").ExitCode);
+    }
+
+    [Fact]
+    public void DestroySnapshotVerboseReportsReclaim()
+    {
+        Tree();
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@a");
+        Assert.Equal("would destroy zroot/jails/web@a\nwould reclaim 0B\n", Ok("/sbin/zfs", "destroy", "-nv", "zroot/jails/web@a"));
+        var missing = Zfs("destroy", "zroot/jails/web@zz");
+        Assert.Equal("could not find any snapshots to destroy; check snapshot names.\n", missing.StandardError);
+        Ok("/sbin/zfs", "destroy", "zroot/jails/web@a");
+        Assert.Equal("", Ok("/sbin/zfs", "list", "-H", "-t", "snapshot", "-o", "name"));
+    }
+
+    [Fact]
     public void ZpoolListPrintsThePool()
     {
         Assert.Equal("zroot\n", Ok("/sbin/zpool", "list", "-H", "-o", "name"));
