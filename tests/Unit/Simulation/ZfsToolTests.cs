@@ -246,6 +246,8 @@ public sealed class ZfsToolTests : SimToolTestBase
         Assert.Equal("could not find any snapshots to destroy; check snapshot names.\n", missing.StandardError);
         Ok("/sbin/zfs", "destroy", "zroot/jails/web@a");
         Assert.Equal("", Ok("/sbin/zfs", "list", "-H", "-t", "snapshot", "-o", "name"));
+        var none = Zfs("list", "-t", "snapshot");
+        Assert.Equal((0, "", "no datasets available\n"), (none.ExitCode, none.StandardOutput, none.StandardError));
     }
 
     [Fact]

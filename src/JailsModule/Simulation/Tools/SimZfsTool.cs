@@ -228,10 +228,9 @@ public sealed class SimZfsTool : ISimulatedTool
             return SimZfsPool.CompareDefault(a, b);
         });
         var table = rows.Select(d => fields.Select(f => pool.Get(d, SimZfsPool.Canonical(f), parsable).Value).ToList()).ToList();
-        var stdout = new StringBuilder();
-        if (table.Count == 0 && rc == 0 && !scripted) stdout.Append("no datasets available\n");
-        else stdout.Append(FormatTable(fields.Select(Header).ToList(), fields.Select(RightAligned).ToList(), table, scripted));
-        return new SimResult(rc, stdout.ToString(), err.ToString());
+        // current zfs_do_list: an empty result without -H prints "no datasets available" on stderr, exit 0
+        if (table.Count == 0 && rc == 0 && !scripted) return new SimResult(0, "", "no datasets available\n");
+        return new SimResult(rc, FormatTable(fields.Select(Header).ToList(), fields.Select(RightAligned).ToList(), table, scripted), err.ToString());
     }
 
     private static int CompareProp(SimZfsPool pool, SimDataset a, SimDataset b, string prop)
