@@ -14,8 +14,13 @@ public sealed class FetchTarToolTests : SimToolTestBase
         var r = Run("/usr/bin/fetch", "-o", "/tmp/MANIFEST", Base + "/MANIFEST");
         Assert.Equal(0, r.ExitCode);
         Assert.True(File.Exists(Real("/tmp/MANIFEST")));
-        Assert.Matches(@"^/tmp/MANIFEST\s+ +\d+  B   10 MBps    00s\n$", r.StandardError);
+        var size = new FileInfo(Real("/tmp/MANIFEST")).Length;
+        Assert.Equal($"{"/tmp/MANIFEST",-46}        {size,4}  B   10 MBps\n", r.StandardError);
         Assert.Equal("", Run("/usr/bin/fetch", "-q", "-o", "/tmp/base.txz", Base + "/base.txz").StandardError);
+        // -o DIR keeps the URL's file name
+        var toDir = Run("/usr/bin/fetch", "-o", "/tmp", Base + "/kernel.txz");
+        Assert.StartsWith("/tmp/kernel.txz ", toDir.StandardError);
+        Assert.True(File.Exists(Real("/tmp/kernel.txz")));
     }
 
     [Fact]
