@@ -422,8 +422,12 @@ public sealed class SimZfsPool
     }
 
     public bool ShouldAutoMount(SimDataset ds)
-        => ds.Type == "filesystem" && MountPath(ds) != null && Get(ds, "canmount", false).Value == "on" && ds.AttachedJail == 0
+        => ds.Type == "filesystem" && MountPath(ds) != null && Get(ds, "canmount", false).Value == "on" && AttachedJail(ds) == 0
            && Get(ds, "jailed", false).Value != "on";
+
+    /// <summary>The jid a dataset is attached to (zfs jail); an attachment ends with the jail.</summary>
+    public int AttachedJail(SimDataset ds)
+        => ds.AttachedJail != 0 && State.Jails.Any(j => j.Jid == ds.AttachedJail && !j.Dying) ? ds.AttachedJail : 0;
 
     /// <summary>Mounts a filesystem: creates the mountpoint folder, brings its parked files in, adds the mount table line.</summary>
     public string? Mount(SimDataset ds)

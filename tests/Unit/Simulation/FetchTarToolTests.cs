@@ -108,7 +108,7 @@ public sealed class FetchTarToolTests : SimToolTestBase
         Assert.Equal("tar: Error opening archive: Failed to open '/tmp/none.txz'\n", missing.StandardError);
         Ok("/usr/bin/fetch", "-q", "-o", "/tmp/base.txz", Base + "/base.txz");
         var chdir = Run("/usr/bin/tar", "-xf", "/tmp/base.txz", "-C", "/nope");
-        Assert.Equal("tar: could not chdir to '/nope'\n", chdir.StandardError);
+        Assert.Equal("tar: could not chdir to '/nope'\n\n", chdir.StandardError);
         Assert.Equal(1, chdir.ExitCode);
     }
 

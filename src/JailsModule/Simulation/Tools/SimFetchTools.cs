@@ -203,7 +203,8 @@ public sealed class SimTarTool : ISimulatedTool
         if (dir != null)
         {
             target = SimPaths.Resolve(ctx, dir);
-            if (!ctx.Fs.DirectoryExists(target)) return new SimResult(1, "", $"tar: could not chdir to '{dir}'\n");
+            // bsdtar do_chdir: lafe_errc(1, 0, "could not chdir to '%s'\n") and lafe_vwarnc adds its own newline
+            if (!ctx.Fs.DirectoryExists(target)) return new SimResult(1, "", $"tar: could not chdir to '{dir}'\n\n");
         }
         var archivePath = SimPaths.Resolve(ctx, archive);
         if (!ctx.Fs.FileExists(archivePath)) return new SimResult(1, "", $"tar: Error opening archive: Failed to open '{archive}'\n");

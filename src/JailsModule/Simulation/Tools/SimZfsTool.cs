@@ -112,7 +112,7 @@ public sealed class SimZfsTool : ISimulatedTool
     {
         if (ctx.Jail is null) return pool.State.Datasets;
         var jid = ctx.Jail.Jid;
-        return pool.State.Datasets.Where(d => pool.State.Datasets.Any(a => a.AttachedJail == jid && (a.Name == d.Name || SimZfsPool.IsUnder(d.Name, a.Name))));
+        return pool.State.Datasets.Where(d => pool.State.Datasets.Any(a => pool.AttachedJail(a) == jid && (a.Name == d.Name || SimZfsPool.IsUnder(d.Name, a.Name))));
     }
 
     private static HashSet<string> ParseTypes(string spec)
@@ -543,13 +543,13 @@ public sealed class SimZfsTool : ISimulatedTool
         if (pool.Get(ds, "jailed", false).Value != "on") return SimResult.Fail($"{action}: dataset is not jailed ('jailed' property is off)");
         if (cmd == "jail")
         {
-            if (ds.AttachedJail != 0) return SimResult.Fail($"{action}: dataset is busy");
+            if (pool.AttachedJail(ds) != 0) return SimResult.Fail($"{action}: dataset is busy");
             if (ds.Mounted) pool.Unmount(ds, true);
             ds.AttachedJail = jail.Jid;
         }
         else
         {
-            if (ds.AttachedJail != jail.Jid) return SimResult.Fail($"{action}: dataset is not attached to this jail");
+            if (pool.AttachedJail(ds) != jail.Jid) return SimResult.Fail($"{action}: dataset is not attached to this jail");
             ds.AttachedJail = 0;
         }
         ctx.Dirty = true;
