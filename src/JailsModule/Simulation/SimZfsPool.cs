@@ -740,6 +740,48 @@ public sealed class SimZfsPool
         return null;
     }
 
+    /// <summary>
+    /// zfs rollback: the filesystem's files become the snapshot's again. Later snapshots need -r,
+    /// their clones -R (zfs_main.c rollback_check texts); a busy mount is refused.
+    /// </summary>
+    public DestroyResult Rollback(string snapshot, bool recursive, bool recursiveClones, bool force)
+    {
+        if (recursiveClones) recursive = true;
+        if (!IsSnapshotName(snapshot)) return new(1, "", $"cannot open '{snapshot}': operation not applicable to datasets of this type\n");
+        var snap = Find(snapshot);
+        if (snap is null) return new(1, "", $"cannot open '{snapshot}': dataset does not exist\n");
+        var fs = Find(DatasetPart(snapshot))!;
+        var later = SnapshotsOf(fs.Name).Where(s => s.CreateTxg > snap.CreateTxg).ToList();
+        if (later.Count > 0 && !recursive)
+            return new(1, "", $"cannot rollback to '{snapshot}': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\n" + SimText.Lines(later.Select(s => s.Name)));
+        var clones = later.SelectMany(s => ClonesOf(s.Name)).ToList();
+        if (clones.Count > 0 && !recursiveClones)
+            return new(1, "", $"cannot rollback to '{snapshot}': clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\n" + SimText.Lines(clones.SelectMany(PostOrder).Select(c => c.Name)));
+        foreach (var s in later.AsEnumerable().Reverse())
+        {
+            var r = Destroy(s.Name, false, recursiveClones, force, false, false, false);
+            if (r.ExitCode != 0) return r;
+        }
+        if (fs.Type == "filesystem")
+        {
+            // rollback remounts the filesystem: a running jail inside makes it busy unless -f
+            if (fs.Mounted && !force && MountPath(fs) is { } mp && State.Jails.Any(j => !j.Dying && IsPathAtOrBelow(j.Path, mp)))
+                return new(1, "", $"cannot unmount '{mp}': pool or dataset is busy\n");
+            var data = DataPath(fs);
+            var keep = NestedMountPaths(fs);
+            if (Directory.Exists(data))
+                foreach (var e in new DirectoryInfo(data).EnumerateFileSystemInfos())
+                {
+                    if (keep.Contains(e.FullName)) continue;
+                    if (e is DirectoryInfo d) d.Delete(recursive: true); else e.Delete();
+                }
+            CopyTree(SnapshotStore(snap), data, Array.Empty<string>());
+        }
+        _referCache.Clear();
+        _ctx.Dirty = true;
+        return new(0, "", "");
+    }
+
     /// <summary>zfs promote: the clone takes over the origin's snapshots up to and including its origin.</summary>
     public string? Promote(string name)
     {

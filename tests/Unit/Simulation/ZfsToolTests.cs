@@ -251,6 +251,25 @@ public sealed class ZfsToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void RollbackRestoresTheFilesAndNeedsRForLaterSnapshots()
+    {
+        Tree();
+        var f = Path.Combine(Real("/jails/web"), "etc.conf");
+        File.WriteAllText(f, "one");
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@a");
+        File.WriteAllText(f, "two");
+        File.WriteAllText(f + ".new", "x");
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@b");
+        var refused = Zfs("rollback", "zroot/jails/web@a");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("cannot rollback to 'zroot/jails/web@a': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\nzroot/jails/web@b\n", refused.StandardError);
+        Ok("/sbin/zfs", "rollback", "-r", "zroot/jails/web@a");
+        Assert.Equal("one", File.ReadAllText(f));
+        Assert.False(File.Exists(f + ".new"));
+        Assert.Equal("zroot/jails/web@a\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-t", "snapshot"));
+    }
+
+    [Fact]
     public void ZpoolListPrintsThePool()
     {
         Assert.Equal("zroot\n", Ok("/sbin/zpool", "list", "-H", "-o", "name"));

@@ -18,6 +18,7 @@ public sealed class SimZfsTool : ISimulatedTool
         ["snapshot"] = "\tsnapshot [-r] [-o property=value] ... <filesystem|volume>@<snap> ...\n",
         ["clone"] = "\tclone [-p] [-o property=value] ... <snapshot> <filesystem|volume>\n",
         ["promote"] = "\tpromote <clone-filesystem>\n",
+        ["rollback"] = "\trollback [-rRf] <snapshot>\n",
         ["rename"] = "\trename [-f] <filesystem|volume|snapshot> <filesystem|volume|snapshot>\n\trename -p [-f] <filesystem|volume> <filesystem|volume>\n\trename -u [-f] <filesystem> <filesystem>\n\trename -r <snapshot> <snapshot>\n",
         ["list"] = "\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n\t    [-S property]... [-t type[,...]] [filesystem|volume|snapshot] ...\n",
         ["set"] = "\tset <property=value> ... <filesystem|volume|snapshot> ...\n",
@@ -50,6 +51,7 @@ public sealed class SimZfsTool : ISimulatedTool
                 "destroy" => Destroy(pool, args),
                 "rename" => Rename(pool, args),
                 "promote" => Promote(pool, args),
+                "rollback" => RollbackCmd(pool, args),
                 "set" => SetCmd(pool, args),
                 "inherit" => InheritCmd(pool, args),
                 "mount" => MountCmd(pool, args),
@@ -412,6 +414,16 @@ public sealed class SimZfsTool : ISimulatedTool
         if (rest.Count < 2) throw new UsageException("missing target dataset argument");
         if (rest.Count > 2) throw new UsageException("too many arguments");
         return Outcome(pool.Rename(rest[0], rest[1], opts.Any(o => o.Opt == 'p'), opts.Any(o => o.Opt == 'r')));
+    }
+
+    private SimResult RollbackCmd(SimZfsPool pool, List<string> args)
+    {
+        var opts = Options(args, ":rRf", out var optind);
+        var rest = args.Skip(optind).ToList();
+        if (rest.Count < 1) throw new UsageException("missing dataset argument");
+        if (rest.Count > 1) throw new UsageException("too many arguments");
+        var r = pool.Rollback(rest[0], opts.Any(o => o.Opt == 'r'), opts.Any(o => o.Opt == 'R'), opts.Any(o => o.Opt == 'f'));
+        return new SimResult(r.ExitCode, r.StandardOutput, r.StandardError);
     }
 
     private SimResult Promote(SimZfsPool pool, List<string> args)
