@@ -87,6 +87,9 @@ public sealed class FreebsdUpdateToolTests : SimToolTestBase
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("Does this look reasonable (y/n)? y\n", r.StandardOutput);
         Assert.Contains("14.3-RELEASE-p5:\n", r.StandardOutput);
+        var fetchNow = Run(Tool, "-b", "/jails/web", "--not-running-from-cron", "fetch");
+        Assert.Equal(1, fetchNow.ExitCode);
+        Assert.StartsWith("You have a partially completed upgrade pending\n", fetchNow.StandardOutput);
         Ok(Tool, "-b", "/jails/web", "install");
         Assert.Equal("14.3-RELEASE-p5", SimUserlandVersion.Read(Host.Fs, "/jails/web"));
         Ok(Tool, "-b", "/jails/web", "rollback");

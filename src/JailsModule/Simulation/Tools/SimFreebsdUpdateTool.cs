@@ -111,7 +111,7 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         {
             int rc = cmd switch
             {
-                "fetch" or "cron" => Fetch(ctx, output, basedir, current, cmd == "cron" || notFromCron, ref fetched),
+                "fetch" or "cron" => Fetch(ctx, output, basedir, current, cmd == "cron" || notFromCron, force, ref fetched),
                 "upgrade" => Upgrade(ctx, output, basedir, current, target, ref fetched),
                 "install" => Install(ctx, output, basedir, fetched),
                 "updatesready" => UpdatesReady(ctx, output, basedir),
@@ -151,8 +151,13 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
 
     private static string Component(SimContext ctx, string basedir, string rel) => basedir == "/" ? rel : basedir + rel;
 
-    private static int Fetch(SimContext ctx, StringBuilder o, string basedir, string current, bool nonInteractiveOk, ref bool fetched)
+    private static int Fetch(SimContext ctx, StringBuilder o, string basedir, string current, bool nonInteractiveOk, bool force, ref bool fetched)
     {
+        if (ctx.State.FreebsdUpdate.Upgrading.Contains(basedir) && !force)
+        {
+            o.Append($"You have a partially completed upgrade pending\nRun '{Self} [options] install' first.\nRun '{Self} [options] fetch -F' to proceed anyway.\n");
+            return 1;
+        }
         if (!nonInteractiveOk)
         {
             // stdin of a simulated program is never a tty
@@ -216,6 +221,7 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         foreach (var f in files) o.Append(f).Append('\n');
         o.Append($"To install the downloaded upgrades, run '{Self} install'.\n");
         ctx.State.FreebsdUpdate.Pending[basedir] = newest;
+        if (!ctx.State.FreebsdUpdate.Upgrading.Contains(basedir)) ctx.State.FreebsdUpdate.Upgrading.Add(basedir);
         ctx.Dirty = true;
         fetched = true;
         return 0;
@@ -236,6 +242,7 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         SimUserlandVersion.Write(ctx.Fs, basedir, release);
         o.Append(" done.\n");
         ctx.State.FreebsdUpdate.Pending.Remove(basedir);
+        ctx.State.FreebsdUpdate.Upgrading.Remove(basedir);
         if (before != null) ctx.State.FreebsdUpdate.Rollback[basedir] = before;
         ctx.Dirty = true;
         return 0;
