@@ -34,7 +34,7 @@ public sealed class MountToolTests : SimToolTestBase
         var r = Run("/sbin/umount", "/jails/x");
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("umount: /jails/x: not a file system root directory\n", r.StandardError);
-        Assert.Equal("umount: /nope: statfs: No such file or directory\n", Run("/sbin/umount", "/nope").StandardError);
+        Assert.Equal("umount: /nope: statfs: No such file or directory\numount: /nope: unknown file system\n", Run("/sbin/umount", "/nope").StandardError);
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public static class SimMountTable
         {
             if (norm.StartsWith('/') && ctx.Fs.DirectoryExists(norm)) return $"umount: {name}: not a file system root directory";
             if (norm.StartsWith('/') && ctx.Fs.FileExists(norm)) return $"umount: {name}: unknown file system";
-            return $"umount: {name}: statfs: No such file or directory";
+            // umount.c: the failed statfs is warned, then the name is still an unknown file system
+            return $"umount: {name}: statfs: No such file or directory\numount: {name}: unknown file system";
         }
         bool nested = ctx.State.Mounts.Any(m => m != entry && SimZfsPool.IsPathBelow(m.Node, entry.Node));
         bool inUse = ctx.State.Jails.Any(j => !j.Dying && SimZfsPool.IsPathAtOrBelow(j.Path, entry.Node) && entry.FsType is "zfs" or "nullfs" or "tmpfs");
