@@ -12,6 +12,19 @@ public sealed class MountToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void MountPPrintsFstabLinesAsPutfsent()
+    {
+        Directory.CreateDirectory(Real("/jails/web/usr/ports"));
+        Directory.CreateDirectory(Real("/usr/ports"));
+        Ok("/sbin/mount", "-t", "nullfs", "-o", "ro", "/usr/ports", "/jails/web/usr/ports");
+        Assert.Equal(
+            "zroot/ROOT/default\t/\t\t\tzfs\trw,noatime,nfsv4acls \t0 0\n" +
+            "devfs\t\t\t/dev\t\t\tdevfs\trw,multilabel \t0 0\n" +
+            "/usr/ports\t\t/jails/web/usr/ports\tnullfs\tro\t\t0 0\n",
+            Ok("/sbin/mount", "-p"));
+    }
+
+    [Fact]
     public void NullfsReadOnlyAndDevfsMountsAppearAndUnmount()
     {
         Directory.CreateDirectory(Real("/jails/web/dev"));
