@@ -26,6 +26,9 @@ public sealed class CommandStep : PlanStep
     /// <summary>Called with the result after the command succeeded (to check or capture output).</summary>
     public Action<ProcessResult>? OnResult { get; init; }
 
+    /// <summary>Files to delete on undo (what the command created, e.g. fetch -o FILE).</summary>
+    public IReadOnlyList<string> UndoDeleteFiles { get; init; } = Array.Empty<string>();
+
     public override string Description => _description;
     public override IReadOnlyList<string> Actions => new[] { Command.DisplayText };
     public override bool CanUndo => !Irreversible;
@@ -39,6 +42,8 @@ public sealed class CommandStep : PlanStep
     public override void Undo(PlanContext context)
     {
         foreach (var u in UndoCommands) context.Run(u);
+        foreach (var f in UndoDeleteFiles)
+            if (context.Host.FileExists(f)) context.Host.DeleteFile(f);
     }
 }
 
