@@ -19,4 +19,10 @@ public sealed class SimDataset
     public long Used { get; set; }
     public long Referenced { get; set; }
     public long CreateTxg { get; set; }
+
+    /// <summary>The dataset's unique id (zfs get guid); also names its stored data under DIR/zfs-data and DIR/zfs-snapshots.</summary>
+    public long Guid { get; set; }
+
+    /// <summary>jid of the jail the dataset is attached to with zfs jail (0 = none).</summary>
+    public int AttachedJail { get; set; }
 }

@@ -1,0 +1,218 @@
+using JailsModule.Simulation;
+using Xunit;
+
+namespace JailsModule.Tests.Simulation;
+
+public sealed class ZfsToolTests : SimToolTestBase
+{
+    private void Tree()
+    {
+        Ok("/sbin/zfs", "create", "-o", "mountpoint=/jails", "zroot/jails");
+        Ok("/sbin/zfs", "create", "zroot/jails/web");
+    }
+
+    [Fact]
+    public void FreshHostListsThePoolInScriptedForm()
+    {
+        var r = Zfs("list", "-H", "-o", "name,mountpoint,mounted,origin");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("zroot\t/zroot\tno\t-\nzroot/ROOT\tnone\tno\t-\nzroot/ROOT/default\t/\tyes\t-\n", r.StandardOutput);
+    }
+
+    [Fact]
+    public void CreateInheritsTheMountpointAndMakesTheFolder()
+    {
+        Tree();
+        Assert.Equal("/jails/web\tyes\n", Ok("/sbin/zfs", "list", "-H", "-o", "mountpoint,mounted", "zroot/jails/web"));
+        Assert.True(Directory.Exists(Real("/jails/web")));
+        Assert.Equal("zroot/jails/web\tmountpoint\t/jails/web\tinherited from zroot/jails\n", Ok("/sbin/zfs", "get", "-H", "mountpoint", "zroot/jails/web"));
+        Assert.Contains(Host.ReadState().Mounts, m => m.Special == "zroot/jails/web" && m.Node == "/jails/web" && m.FsType == "zfs");
+    }
+
+    [Fact]
+    public void CreateWithoutParentFailsWithTheLibzfsText()
+    {
+        var r = Zfs("create", "zroot/nope/child");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("cannot create 'zroot/nope/child': parent does not exist\n", r.StandardError);
+        Ok("/sbin/zfs", "create", "-p", "zroot/nope/child");
+        Assert.Equal("zroot/nope\nzroot/nope/child\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-r", "zroot/nope"));
+    }
+
+    [Fact]
+    public void MissingDatasetIsCannotOpenExit1AndUsageErrorsExit2()
+    {
+        var r = Zfs("list", "zroot/missing");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("cannot open 'zroot/missing': dataset does not exist\n", r.StandardError);
+        var u = Zfs("list", "-Q");
+        Assert.Equal(2, u.ExitCode);
+        Assert.StartsWith("invalid option 'Q'\nusage:\n\tlist [-Hp]", u.StandardError);
+        Assert.Equal(2, Zfs("bogus").ExitCode);
+    }
+
+    [Fact]
+    public void SnapshotsAreListedOnlyWithTypeSnapshot()
+    {
+        Tree();
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@s1");
+        Assert.DoesNotContain("@", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-r", "zroot/jails"));
+        Assert.Equal("zroot/jails/web@s1\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-t", "snapshot", "zroot/jails/web"));
+        Assert.Equal("zroot/jails/web@s1\t-\t-\n", Ok("/sbin/zfs", "list", "-H", "-t", "all", "-o", "name,mountpoint,origin", "zroot/jails/web@s1"));
+        var dup = Zfs("snapshot", "zroot/jails/web@s1");
+        Assert.Equal(1, dup.ExitCode);
+        Assert.Equal("cannot create snapshot 'zroot/jails/web@s1': dataset already exists\n", dup.StandardError);
+    }
+
+    [Fact]
+    public void CloneCarriesTheFilesOfTheSnapshotNotLaterChanges()
+    {
+        Tree();
+        File.WriteAllText(Path.Combine(Real("/jails/web"), "index.html"), "v1");
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@base");
+        File.WriteAllText(Path.Combine(Real("/jails/web"), "index.html"), "v2");
+        File.WriteAllText(Path.Combine(Real("/jails/web"), "late.txt"), "x");
+        Ok("/sbin/zfs", "clone", "zroot/jails/web@base", "zroot/jails/api");
+        Assert.Equal("v1", File.ReadAllText(Path.Combine(Real("/jails/api"), "index.html")));
+        Assert.False(File.Exists(Path.Combine(Real("/jails/api"), "late.txt")));
+        Assert.Equal("zroot/jails/api\tzroot/jails/web@base\t/jails/api\tyes\n", Ok("/sbin/zfs", "list", "-H", "-o", "name,origin,mountpoint,mounted", "zroot/jails/api"));
+        Assert.Equal("zroot/jails/web@base\tclones\tzroot/jails/api\t-\n", Ok("/sbin/zfs", "get", "-H", "clones", "zroot/jails/web@base"));
+        // the snapshot's frozen copy lives in the simulator's own area, not in the FreeBSD tree
+        Assert.True(Directory.Exists(Path.Combine(Dir, "zfs-snapshots")));
+    }
+
+    [Fact]
+    public void DestroyRefusesChildrenAndClonesWithTheZfsMainTexts()
+    {
+        Tree();
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@base");
+        var children = Zfs("destroy", "zroot/jails/web");
+        Assert.Equal(1, children.ExitCode);
+        Assert.Equal("cannot destroy 'zroot/jails/web': filesystem has children\nuse '-r' to destroy the following datasets:\nzroot/jails/web@base\n", children.StandardError);
+
+        Ok("/sbin/zfs", "clone", "zroot/jails/web@base", "zroot/jails/api");
+        var snap = Zfs("destroy", "zroot/jails/web@base");
+        Assert.Equal(1, snap.ExitCode);
+        Assert.Equal("cannot destroy 'zroot/jails/web@base': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\nzroot/jails/api\n", snap.StandardError);
+
+        var rec = Zfs("destroy", "-r", "zroot/jails/web");
+        Assert.Equal(1, rec.ExitCode);
+        Assert.Equal("cannot destroy 'zroot/jails/web': filesystem has dependent clones\nuse '-R' to destroy the following datasets:\nzroot/jails/api\n", rec.StandardError);
+
+        var dry = Zfs("destroy", "-nvR", "zroot/jails/web");
+        Assert.Equal("would destroy zroot/jails/api\nwould destroy zroot/jails/web@base\nwould destroy zroot/jails/web\n", dry.StandardOutput);
+        Assert.NotNull(new SimZfsPoolProbe(Host).Find("zroot/jails/web"));
+
+        Ok("/sbin/zfs", "destroy", "-R", "zroot/jails/web");
+        Assert.Equal("zroot/jails\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-t", "all", "-r", "zroot/jails"));
+        Assert.False(Directory.Exists(Real("/jails/web")));
+        Assert.False(Directory.Exists(Real("/jails/api")));
+    }
+
+    [Fact]
+    public void DestroyOfAFilesystemUnderARunningJailIsBusyUnlessForced()
+    {
+        Tree();
+        Host.UpdateState(s => s.Jails.Add(new SimJail { Jid = 1, Name = "web", Params = { ["path"] = "/jails/web" } }));
+        var r = Zfs("destroy", "zroot/jails/web");
+        Assert.Equal("cannot unmount '/jails/web': pool or dataset is busy\n", r.StandardError);
+        Assert.Equal(1, r.ExitCode);
+        Ok("/sbin/zfs", "destroy", "-f", "zroot/jails/web");
+    }
+
+    [Fact]
+    public void UserPropertiesAreInheritedAndShowTheirSource()
+    {
+        Tree();
+        Ok("/sbin/zfs", "set", "org.example.jails:template=base", "zroot/jails");
+        Assert.Equal("zroot/jails/web\torg.example.jails:template\tbase\tinherited from zroot/jails\n", Ok("/sbin/zfs", "get", "-H", "org.example.jails:template", "zroot/jails/web"));
+        Assert.Equal("base\n", Ok("/sbin/zfs", "get", "-H", "-p", "-o", "value", "org.example.jails:template", "zroot/jails/web"));
+        // zfs_for_each sorts across operands: zroot/ROOT before zroot/jails/web
+        Assert.Equal("zroot/ROOT\t-\nzroot/jails/web\tbase\n", Ok("/sbin/zfs", "list", "-H", "-o", "name,org.example.jails:template", "zroot/jails/web", "zroot/ROOT"));
+        Ok("/sbin/zfs", "inherit", "org.example.jails:template", "zroot/jails");
+        Assert.Equal("-\t-\n", Ok("/sbin/zfs", "get", "-H", "-o", "value,source", "org.example.jails:template", "zroot/jails/web"));
+        var bad = Zfs("set", "nosuchprop=1", "zroot/jails");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal("cannot set property for 'zroot/jails': invalid property 'nosuchprop'\n", bad.StandardError);
+    }
+
+    [Fact]
+    public void ListTableHasHeaderAndAlignedColumns()
+    {
+        Tree();
+        var text = Ok("/sbin/zfs", "list", "-r", "zroot/jails");
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+USED\s+AVAIL\s+REFER\s+MOUNTPOINT$", lines[0]);
+        Assert.Matches(@"^zroot/jails/web\s+\d+(\.\d+)?K\s+\S+\s+96K\s+/jails/web$", lines[2]);
+        Assert.Equal(lines[0].IndexOf("MOUNTPOINT"), lines[2].LastIndexOf("/jails/web"));
+        var p = Ok("/sbin/zfs", "list", "-Hp", "-o", "used,refer", "zroot/jails/web").TrimEnd().Split('\t');
+        Assert.Equal(SimZfsPool.Overhead, long.Parse(p[1]));
+    }
+
+    [Fact]
+    public void SortAndDepthWork()
+    {
+        Tree();
+        Ok("/sbin/zfs", "create", "zroot/jails/app");
+        Ok("/sbin/zfs", "create", "zroot/jails/app/data");
+        Assert.Equal("zroot/jails\nzroot/jails/app\nzroot/jails/web\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-d", "1", "zroot/jails"));
+        Assert.Equal("zroot/jails/web\nzroot/jails/app/data\nzroot/jails/app\nzroot/jails\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-S", "name", "-r", "zroot/jails"));
+    }
+
+    [Fact]
+    public void RenameMovesTheMountpointAndTheFiles()
+    {
+        Tree();
+        File.WriteAllText(Path.Combine(Real("/jails/web"), "f"), "1");
+        Ok("/sbin/zfs", "rename", "zroot/jails/web", "zroot/jails/www");
+        Assert.Equal("1", File.ReadAllText(Path.Combine(Real("/jails/www"), "f")));
+        Assert.False(Directory.Exists(Real("/jails/web")));
+    }
+
+    [Fact]
+    public void SetMountpointNoneUnmountsAndKeepsTheFilesForLater()
+    {
+        Tree();
+        File.WriteAllText(Path.Combine(Real("/jails/web"), "f"), "1");
+        Ok("/sbin/zfs", "set", "mountpoint=none", "zroot/jails/web");
+        Assert.Equal("no\n", Ok("/sbin/zfs", "get", "-H", "-o", "value", "mounted", "zroot/jails/web"));
+        Assert.False(Directory.Exists(Real("/jails/web")));
+        Ok("/sbin/zfs", "set", "mountpoint=/srv/web", "zroot/jails/web");
+        Assert.Equal("1", File.ReadAllText(Path.Combine(Real("/srv/web"), "f")));
+    }
+
+    [Fact]
+    public void JailNeedsARunningJailAndJailedOn()
+    {
+        Tree();
+        var none = Zfs("jail", "web", "zroot/jails/web");
+        Assert.Equal(2, none.ExitCode);
+        Assert.StartsWith("invalid jail id or name\n", none.StandardError);
+        Host.UpdateState(s => s.Jails.Add(new SimJail { Jid = 3, Name = "web", Params = { ["path"] = "/jails/other" } }));
+        Assert.Equal(1, Zfs("jail", "web", "zroot/jails/web").ExitCode);
+        Ok("/sbin/zfs", "set", "jailed=on", "zroot/jails/web");
+        Ok("/sbin/zfs", "jail", "3", "zroot/jails/web");
+        Assert.Equal(3, new SimZfsPoolProbe(Host).Find("zroot/jails/web")!.AttachedJail);
+    }
+
+    [Fact]
+    public void ZpoolListPrintsThePool()
+    {
+        Assert.Equal("zroot\n", Ok("/sbin/zpool", "list", "-H", "-o", "name"));
+    }
+
+    [Theory]
+    [InlineData(0L, "0B")]
+    [InlineData(98304L, "96K")]
+    [InlineData(1536L, "1.50K")]
+    [InlineData(107374182400L, "100G")]
+    [InlineData(1288490188L, "1.20G")]
+    public void NicenumMatchesZfs(long n, string text) => Assert.Equal(text, SimZfsPool.Nice(n));
+
+    private sealed class SimZfsPoolProbe
+    {
+        private readonly SimState _s;
+        public SimZfsPoolProbe(SimulatedHost h) => _s = h.ReadState();
+        public SimDataset? Find(string n) => _s.Datasets.FirstOrDefault(d => d.Name == n);
+    }
+}
