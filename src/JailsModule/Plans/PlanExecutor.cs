@@ -52,7 +52,13 @@ public sealed class PlanExecutor
     /// needs resources that were not locked (state changed meanwhile), the lock is widened and the
     /// plan built again. Returns the plan that ran.
     /// </summary>
-    public Plan Execute(IEnumerable<string> resources, Func<Plan> build)
+    public Plan Execute(IEnumerable<string> resources, Func<Plan> build) => Execute(resources, build, null)!;
+
+    /// <summary>
+    /// As above, and asks <paramref name="confirm"/> (the cmdlet's ShouldProcess) under the lock once
+    /// the plan is known; returns null when it said no (nothing ran).
+    /// </summary>
+    public Plan? Execute(IEnumerable<string> resources, Func<Plan> build, Func<Plan, bool>? confirm)
     {
         var want = new SortedSet<string>(resources, StringComparer.Ordinal);
         var id = DateTime.UtcNow.ToString("yyyyMMddTHHmmss") + "-" + Guid.NewGuid().ToString("N")[..8];
@@ -66,6 +72,7 @@ public sealed class PlanExecutor
                 want.UnionWith(missing);
                 continue;
             }
+            if (confirm != null && !confirm(plan)) return null;
             Run(plan, id);
             return plan;
         }
