@@ -17,10 +17,18 @@
         'Get-JailHost'
         'Get-JailSimulatorFault'
         'Get-JailSimulatorLog'
+        'Get-JailTemplate'
+        'New-Jail'
+        'New-JailTemplate'
+        'Remove-Jail'
+        'Remove-JailTemplate'
         'Restart-Jail'
+        'Save-JailRelease'
         'Set-JailSimulatorFault'
         'Start-Jail'
         'Stop-Jail'
+        'Update-Jail'
+        'Update-JailTemplate'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

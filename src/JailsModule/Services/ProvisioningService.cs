@@ -389,4 +389,131 @@ public sealed class ProvisioningService
             plan.Add(new CommandStep($"Start jail '{r.Name}'", JailTool.Start(r.Name, conf), JailTool.Stop(r.Name, conf)));
         return plan;
     }
+
+    /// <summary>The filesystem mounted at a jail's path (its root dataset), if any.</summary>
+    public static ZfsEntry? DatasetAt(ZfsListing zfs, string path)
+        => string.IsNullOrEmpty(path) ? null : zfs.Entries.FirstOrDefault(e => !e.IsSnapshot && e.Mountpoint == path);
+
+    private static PlanPreconditionException NotFound(string name, IJailHost host)
+        => new("JailNotFound", $"No jail named '{name}' is configured or running on {host.ComputerName}.", name, PlanErrorKind.ObjectNotFound);
+
+    /// <summary>Refuses when anything but the jail's own dataset is mounted at or below its path (nullfs, devfs, tmpfs...).</summary>
+    private ActionStep MountCheckStep(string path, string? dataset)
+    {
+        var req = MediaCommand.MountTable();
+        return new ActionStep($"Check that nothing is mounted under {path}", new[] { req.DisplayText }, ctx =>
+        {
+            var busy = MediaCommand.ParseMountTable(ctx.Run(req).StandardOutput)
+                .Where(m => m.Node.StartsWith(path + "/", StringComparison.Ordinal) || (m.Node == path && m.Special != dataset))
+                .Select(m => $"{m.Special} on {m.Node} ({m.FsType})").ToList();
+            if (busy.Count > 0)
+                throw new PlanPreconditionException("JailPathBusy",
+                    $"Something is still mounted under {path}: {string.Join("; ", busy)}. Unmount it first (the module never removes files through a mount).",
+                    path, PlanErrorKind.ResourceBusy);
+        });
+    }
+
+    /// <summary>Steps that take the jail out of its configuration: delete its own file, or edit the shared file.</summary>
+    private PlanStep ConfigRemovalStep(Jail jail)
+    {
+        var file = jail.ConfigPath!;
+        if (file == ConfigFile(jail.Name)) return new DeleteFileStep(file);
+        var doc = Config.JailConfDocument.Parse(Host.ReadAllText(file), file);
+        if (!doc.RemoveJail(jail.Name))
+            throw new PlanPreconditionException("JailConfigNotEditable", $"Jail '{jail.Name}' is not a block of its own in {file}; remove it by hand.", jail.Name, PlanErrorKind.InvalidOperation);
+        return new WriteFileStep(file, doc.ToString(), 0x1A4, $"Remove the block of '{jail.Name}' from {file}");
+    }
+
+    public Plan PlanRemoveJail(string name, bool force, bool keepDataset)
+    {
+        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        var jail = inv.Find(name) ?? throw NotFound(name, Host);
+        var running = jail.State == JailState.Running;
+        if (running && !force)
+            throw new PlanPreconditionException("JailRunning", $"Jail '{name}' is running (jid {jail.Jid}). Stop it first, or use -Force to stop it.", name, PlanErrorKind.ResourceBusy);
+        var zfs = ReadZfs();
+        var ds = DatasetAt(zfs, jail.Path);
+        bool destroy = false;
+        if (ds != null && !keepDataset)
+        {
+            if (!ProvisionValidation.IsUnder(ds.Name, Settings.JailRoot))
+                throw new PlanPreconditionException("DatasetOutsideRoot",
+                    $"The jail's dataset '{ds.Name}' is outside the jail root '{Settings.JailRoot}'; it is never destroyed. Use -KeepDataset to remove only the configuration.", ds.Name);
+            if (!IsLocallyManaged(ds.Name))
+                throw new PlanPreconditionException("DatasetNotManaged",
+                    $"The dataset '{ds.Name}' was not created by JailsModule (org.jailsmodule:managed is not set on it locally). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
+            destroy = true;
+        }
+        var plan = new Plan($"Remove jail '{name}'" + (destroy ? $" and destroy {ds!.Name}" : "")).Lock("jail", name);
+        if (jail.ConfigPath != null) plan.Lock("file", jail.ConfigPath);
+        if (ds != null) plan.Lock("dataset", ds.Name);
+        if (running)
+        {
+            var stop = JailTool.Stop(name, jail.ConfigPath);
+            plan.Add(jail.ConfigPath is null
+                ? new CommandStep($"Stop jail '{name}'", stop) { Irreversible = true }
+                : new CommandStep($"Stop jail '{name}'", stop, JailTool.Start(name, jail.ConfigPath)));
+        }
+        if (jail.Path.Length > 1) plan.Add(MountCheckStep(jail.Path, ds?.Name));
+        if (jail.ConfigPath != null) plan.Add(ConfigRemovalStep(jail));
+        if (destroy) plan.Add(new CommandStep($"Destroy {ds!.Name}", ZfsCommand.Destroy(ds.Name)) { Irreversible = true });
+        return plan;
+    }
+
+    /// <summary>
+    /// Thick jails: freebsd-update (-j for a running jail, -b for a stopped one). Thin jails: the clone
+    /// is renamed to NAME.prev (kept, with the jail's own changes) and the template's newest snapshot
+    /// is cloned in its place. Both end by reading freebsd-version -u of the new tree.
+    /// </summary>
+    public Plan PlanUpdateJail(string name, bool force, Action<string>? onVersion)
+    {
+        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        var jail = inv.Find(name) ?? throw NotFound(name, Host);
+        var zfs = ReadZfs();
+        var ds = DatasetAt(zfs, jail.Path)
+                 ?? throw new PlanPreconditionException("JailDatasetNotFound", $"No dataset is mounted at {jail.Path}, the path of jail '{name}'.", name, PlanErrorKind.ObjectNotFound);
+        var plan = new Plan($"Update jail '{name}'").Lock("jail", name).Lock("dataset", ds.Name);
+        var before = ReadUserland(jail.Path);
+        var verify = new ActionStep($"Check freebsd-version -u in {jail.Path}", new[] { $"{ToolPaths.FreebsdVersion} -u (in {jail.Path})" }, _ =>
+        {
+            var v = ReadUserland(jail.Path) ?? throw new PlanPreconditionException("FreebsdVersionUnreadable", $"{jail.Path}/bin/freebsd-version does not report a version.", name, PlanErrorKind.InvalidData);
+            onVersion?.Invoke(v);
+        });
+        if (ds.Kind == "thin" && ds.Origin != null)
+        {
+            var t = FindTemplate(zfs, ds.Template ?? ds.Origin[(Settings.TemplateRoot.Length + 1)..ds.Origin.IndexOf('@')]);
+            if (t.Snapshot is null || t.Snapshot == ds.Origin)
+                throw new PlanPreconditionException("JailUpToDate", $"Jail '{name}' is already cloned from the newest snapshot of template '{t.Name}' ({ds.Origin}).", name, PlanErrorKind.InvalidOperation);
+            if (jail.State == JailState.Running && !force)
+                throw new PlanPreconditionException("JailRunning", $"Jail '{name}' is running; a thin jail is re-cloned while stopped. Use -Force to stop and restart it.", name, PlanErrorKind.ResourceBusy);
+            if (!IsLocallyManaged(ds.Name))
+                throw new PlanPreconditionException("DatasetNotManaged", $"The dataset '{ds.Name}' was not created by JailsModule.", ds.Name, PlanErrorKind.SecurityError);
+            var prev = ds.Name + ".prev";
+            if (zfs.Exists(prev))
+                throw new PlanPreconditionException("DatasetExists", $"'{prev}' (the previous root of '{name}') still exists; destroy it first.", prev, PlanErrorKind.ResourceExists);
+            plan.Lock("dataset", prev);
+            bool running = jail.State == JailState.Running;
+            if (running) plan.Add(new CommandStep($"Stop jail '{name}'", JailTool.Stop(name, jail.ConfigPath), JailTool.Start(name, jail.ConfigPath!)));
+            plan.Add(new CommandStep($"Keep the old root as {prev}", ZfsCommand.Rename(ds.Name, prev), ZfsCommand.Rename(prev, ds.Name)));
+            plan.Add(new CommandStep($"Clone {t.Snapshot}", ZfsCommand.Clone(t.Snapshot, ds.Name), ZfsCommand.Destroy(ds.Name)));
+            plan.Add(new CommandStep($"Tag {ds.Name}", ZfsCommand.Set(ds.Name, new[]
+            {
+                KeyValuePair.Create(ZfsCommand.Managed, "yes"), KeyValuePair.Create(ZfsCommand.Uuid, ds.Uuid ?? Guid.NewGuid().ToString()),
+                KeyValuePair.Create(ZfsCommand.Kind, "thin"), KeyValuePair.Create(ZfsCommand.Template, t.Name),
+            })));
+            plan.Add(new CommandStep($"Mark {prev} as the previous root", ZfsCommand.Set(prev, new[] { KeyValuePair.Create(ZfsCommand.Kind, "previous") })));
+            plan.Add(verify);
+            if (running) plan.Add(new CommandStep($"Start jail '{name}'", JailTool.Start(name, jail.ConfigPath!), JailTool.Stop(name, jail.ConfigPath)));
+            return plan;
+        }
+        var update = jail.State == JailState.Running
+            ? new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-j", name, "--not-running-from-cron", "fetch", "install" }) { Environment = new Dictionary<string, string> { ["PAGER"] = "cat" } }
+            : MediaCommand.FreebsdUpdate(jail.Path, before ?? throw new PlanPreconditionException("FreebsdVersionUnreadable", $"{jail.Path}/bin/freebsd-version does not report a version.", name, PlanErrorKind.InvalidData));
+        var rollback = jail.State == JailState.Running
+            ? new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-j", name, "--not-running-from-cron", "rollback" })
+            : new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-b", jail.Path, "--not-running-from-cron", "rollback" });
+        plan.Add(new CommandStep($"Patch jail '{name}' with freebsd-update", update, rollback));
+        plan.Add(verify);
+        return plan;
+    }
 }
