@@ -127,7 +127,7 @@ public static class SimSeed
     }
 
     // The subset of /etc/defaults/rc.conf that the module's features read.
-    private const string DefaultsRcConf =
+    internal const string DefaultsRcConf =
         "#!/bin/sh\n" +
         "# This is rc.conf - a file full of useful variables that you can set\n" +
         "# to change the default startup behavior of your system.\n" +
@@ -147,7 +147,7 @@ public static class SimSeed
         "jail_flags=\"\"\t\t# Flags for jail(8)\n" +
         "sshd_enable=\"NO\"\n";
 
-    private const string DefaultDevfsRules =
+    internal const string DefaultDevfsRules =
         "#\n# The following are some default rules for devfs(8)\n#\n\n" +
         "[devfsrules_hide_all=1]\nadd hide\n\n" +
         "[devfsrules_unhide_basic=2]\nadd path null unhide\nadd path zero unhide\nadd path crypto unhide\nadd path random unhide\nadd path urandom unhide\n\n" +

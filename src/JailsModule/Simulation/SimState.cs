@@ -53,6 +53,9 @@ public sealed class SimState
 
     public List<SimFault> Faults { get; set; } = new();
 
+    /// <summary>The release mirror fetch(1) can reach (download.freebsd.org and custom prefixes), and its corruption switch.</summary>
+    public SimMirror Mirror { get; set; } = new();
+
     /// <summary>Kernel-side state of later features, keyed by feature (zfs, net, rctl...): each owns its object.</summary>
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Extensions { get; set; }
