@@ -126,13 +126,18 @@ public static class AtomicFile
     public static bool TryCreateExclusive(string path, string content)
     {
         FileStream fs;
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        }
-        catch (IOException) when (File.Exists(path) || Directory.Exists(path))
-        {
-            return false;
+            try
+            {
+                fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                break;
+            }
+            catch (IOException e) when (e is not DirectoryNotFoundException)
+            {
+                // EEXIST; the holder may have removed it between open(2) and now: then simply try again.
+                if (File.Exists(path) || Directory.Exists(path) || attempt >= 100) return false;
+            }
         }
         using (fs)
         {
