@@ -92,7 +92,9 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
             var ds = Service.JailDataset(req);
             var plan = RunPlan(name, ProvisioningService.NewJailResources(name, ds), () => Service.PlanNewJail(req), "NewJailFailed");
             if (plan is null) continue;
-            var jail = JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText)).Find(name);
+            var jail = Start
+                ? JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText)).Find(name)
+                : Service.ReadConfiguredJail(name); // stopped: its own new file says everything, no jls needed
             if (jail != null) WriteObject(jail);
         }
     }

@@ -142,8 +142,7 @@ public static class AtomicFile
         using (fs)
         {
             var bytes = new UTF8Encoding(false).GetBytes(content);
-            fs.Write(bytes, 0, bytes.Length);
-            fs.Flush(flushToDisk: true);
+            fs.Write(bytes, 0, bytes.Length); // no fsync: a lock only has to outlive its process, not a reboot
         }
         return true;
     }

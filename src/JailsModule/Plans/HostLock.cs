@@ -27,13 +27,7 @@ public sealed class HostLock : IDisposable
 
     private readonly IJailHost _host;
     private readonly List<string> _files = new();
-    private readonly string _token;
-
-    private HostLock(IJailHost host, string token)
-    {
-        _host = host;
-        _token = token;
-    }
+    private HostLock(IJailHost host) => _host = host;
 
     public IReadOnlyList<string> Files => _files;
 
@@ -59,16 +53,15 @@ public sealed class HostLock : IDisposable
         var token = Guid.NewGuid().ToString("N");
         var owner = LockOwner.Current(planId, description, token);
         var content = JsonSerializer.Serialize(owner);
-        var lk = new HostLock(host, token);
+        var lk = new HostLock(host);
         try
         {
-            if (!host.DirectoryExists(Directory)) host.CreateDirectory(Directory);
             var deadline = DateTime.UtcNow + timeout;
             foreach (var r in resources.Distinct().OrderBy(r => r, StringComparer.Ordinal))
             {
                 var file = FileFor(r);
                 var delay = 2;
-                while (!host.TryCreateFileExclusive(file, content))
+                while (!TryCreate(host, file, content))
                 {
                     ct.ThrowIfCancellationRequested();
                     var holder = ReadOwner(host, file);
@@ -92,19 +85,31 @@ public sealed class HostLock : IDisposable
         }
     }
 
-    /// <summary>Releases the locks this object took (only files that still carry its token).</summary>
+    /// <summary>
+    /// Releases the locks this object took. A live owner's lock is never broken (only a dead
+    /// process' lock is stale), so the files are still ours and are deleted without reading them.
+    /// </summary>
     public void Dispose()
     {
         for (int i = _files.Count - 1; i >= 0; i--)
         {
-            try
-            {
-                var o = ReadOwner(_host, _files[i]);
-                if (o is null || o.Token == _token) _host.DeleteFile(_files[i]);
-            }
+            try { _host.DeleteFile(_files[i]); }
             catch (IOException) { /* already gone */ }
         }
         _files.Clear();
+    }
+
+    private static bool TryCreate(IJailHost host, string file, string content)
+    {
+        try
+        {
+            return host.TryCreateFileExclusive(file, content);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            host.CreateDirectory(Directory);
+            return host.TryCreateFileExclusive(file, content);
+        }
     }
 
     internal static LockOwner? ReadOwner(IJailHost host, string file)

@@ -92,7 +92,6 @@ public sealed class PlanExecutor
             {
                 _ct.ThrowIfCancellationRequested();
                 OnProgress?.Invoke(new PlanProgress(i, steps.Count, steps[i].Description));
-                journal?.Mark(i, PlanStepState.Running);
                 steps[i].Do(ctx);
                 journal?.Mark(i, PlanStepState.Done);
             }

@@ -309,8 +309,18 @@ public sealed class ProvisioningService
 
     public string JailDataset(NewJailRequest r) => r.Dataset ?? Settings.JailRoot + "/" + r.Name;
 
+    /// <summary>The jail's name also stands for its own /etc/jail.conf.d/NAME.conf, so no separate file lock is needed.</summary>
+    /// <summary>A stopped jail read from its own /etc/jail.conf.d/NAME.conf only.</summary>
+    public Jail? ReadConfiguredJail(string name)
+    {
+        var file = ConfigFile(name);
+        var r = Config.JailConf.Load(file, new HostConfSource(Host));
+        var cj = r.Success ? r.Jails.FirstOrDefault(j => j.Name == name) : null;
+        return cj is null ? null : JailInventory.FromConfig(Host.ComputerName, cj, file);
+    }
+
     public static IEnumerable<string> NewJailResources(string name, string dataset)
-        => new[] { "jail:" + name, "dataset:" + dataset, "file:" + ConfigFile(name) };
+        => new[] { "jail:" + name, "dataset:" + dataset };
 
     public Plan PlanNewJail(NewJailRequest r)
     {
@@ -445,7 +455,7 @@ public sealed class ProvisioningService
             destroy = true;
         }
         var plan = new Plan($"Remove jail '{name}'" + (destroy ? $" and destroy {ds!.Name}" : "")).Lock("jail", name);
-        if (jail.ConfigPath != null) plan.Lock("file", jail.ConfigPath);
+        if (jail.ConfigPath != null && jail.ConfigPath != ConfigFile(name)) plan.Lock("file", jail.ConfigPath);
         if (ds != null) plan.Lock("dataset", ds.Name);
         if (running)
         {

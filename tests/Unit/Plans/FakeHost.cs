@@ -34,7 +34,7 @@ internal sealed class FakeHost : IJailHost
         var prefix = path.TrimEnd('/') + "/";
         return Files.Keys.Concat(Dirs.Keys)
             .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !k[prefix.Length..].Contains('/'))
-            .Where(k => Simulation.SimGlob.IsMatch(k[prefix.Length..], pattern))
+            .Where(k => global::JailsModule.Simulation.SimGlob.IsMatch(k[prefix.Length..], pattern))
             .OrderBy(k => k, StringComparer.Ordinal).ToList();
     }
 
