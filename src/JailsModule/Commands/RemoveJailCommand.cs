@@ -9,7 +9,7 @@ namespace JailsModule.Commands;
 /// org.jailsmodule:managed property set locally) below the configured jail root.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "Jail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
-[OutputType(typeof(void))]
+[OutputType(typeof(Jail))]
 public sealed class RemoveJailCommand : JailActionCmdletBase
 {
     /// <summary>Stop a running jail first, and do not ask for confirmation.</summary>
@@ -26,8 +26,9 @@ public sealed class RemoveJailCommand : JailActionCmdletBase
     protected override void ProcessJail(Jail jail)
     {
         var resources = new[] { "jail:" + jail.Name };
-        Runner.RunPlan(jail.Name, resources, () => Runner.Service.PlanRemoveJail(jail.Name, Force, KeepDataset), "RemoveJailFailed", Force);
+        var plan = Runner.RunPlan(jail.Name, resources, () => Runner.Service.PlanRemoveJail(jail.Name, Force, KeepDataset), "RemoveJailFailed", Force);
         InvalidateInventory();
+        if (plan != null && PassThru) WriteObject(jail);
     }
 }
 
