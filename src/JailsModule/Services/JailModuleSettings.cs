@@ -31,10 +31,7 @@ public sealed class JailModuleSettings
     /// <summary>Mirror base URL: sets are at MIRROR/ARCH/ARCH/RELEASE/SET.txz.</summary>
     public string Mirror { get; set; } = "https://download.freebsd.org/releases";
 
-    /// <summary>zfs (datasets, clones) or directory (folders and read-only nullfs bases, for hosts without ZFS).</summary>
-    public string Storage { get; set; } = "zfs";
-
-    private static readonly string[] Keys = { "TemplateRoot", "TemplateMountpoint", "JailRoot", "JailMountpoint", "MediaPath", "Mirror", "Storage" };
+    public static readonly string[] Keys = { "TemplateRoot", "TemplateMountpoint", "JailRoot", "JailMountpoint", "MediaPath", "Mirror" };
 
     public static JailModuleSettings Load(IJailHost host)
     {
@@ -64,7 +61,6 @@ public sealed class JailModuleSettings
             case "JailMountpoint": JailMountpoint = value; break;
             case "MediaPath": MediaPath = value; break;
             case "Mirror": Mirror = value; break;
-            case "Storage": Storage = value; break;
         }
     }
 
@@ -77,7 +73,6 @@ public sealed class JailModuleSettings
             ?? ProvisionValidation.AbsolutePath(JailMountpoint)
             ?? ProvisionValidation.AbsolutePath(MediaPath)
             ?? ProvisionValidation.Mirror(Mirror)
-            ?? (Storage is "zfs" or "directory" ? null : $"Storage '{Storage}' is neither 'zfs' nor 'directory'.")
             ?? (TemplateRoot == JailRoot || ProvisionValidation.IsUnder(TemplateRoot, JailRoot) || ProvisionValidation.IsUnder(JailRoot, TemplateRoot)
                 ? "TemplateRoot and JailRoot must not contain each other." : null);
     }
@@ -97,7 +92,6 @@ public sealed class JailModuleSettings
         "JailMountpoint" => JailMountpoint,
         "MediaPath" => MediaPath,
         "Mirror" => Mirror,
-        "Storage" => Storage,
         _ => throw new ArgumentException($"Unknown setting '{key}'."),
     };
 }
