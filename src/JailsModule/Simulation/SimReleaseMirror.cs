@@ -15,6 +15,16 @@ public sealed class SimMirror
     public List<string> Corrupt { get; set; } = new();
 }
 
+/// <summary>What freebsd-update keeps in its work directory (the BDHASH-install and BDHASH-rollback links), by base directory.</summary>
+public sealed class SimFreebsdUpdateState
+{
+    /// <summary>Base directory → release the fetched (or upgrade) files bring it to.</summary>
+    public SortedDictionary<string, string> Pending { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Base directory → release before the last install (for rollback).</summary>
+    public SortedDictionary<string, string> Rollback { get; set; } = new(StringComparer.Ordinal);
+}
+
 /// <summary>
 /// The FreeBSD release mirror of the simulated network: for each known release, real xz-compressed
 /// tar sets (base, kernel, lib32) generated deterministically, and a MANIFEST in the format of

@@ -56,6 +56,9 @@ public sealed class SimState
     /// <summary>The release mirror fetch(1) can reach (download.freebsd.org and custom prefixes), and its corruption switch.</summary>
     public SimMirror Mirror { get; set; } = new();
 
+    /// <summary>freebsd-update's work directory state: fetched updates waiting for install, and what rollback restores, by base directory.</summary>
+    public SimFreebsdUpdateState FreebsdUpdate { get; set; } = new();
+
     /// <summary>Kernel-side state of later features, keyed by feature (zfs, net, rctl...): each owns its object.</summary>
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Extensions { get; set; }

@@ -61,6 +61,7 @@ public sealed class SimZfsPool
         new("usedbysnapshots", "", false, true, true, Column: "USEDSNAP"),
         new("usedbydataset", "", false, true, true, Column: "USEDDS"),
         new("usedbychildren", "", false, true, true, Column: "USEDCHILD"),
+        new("usedbyrefreservation", "", false, true, true, Column: "USEDREFRESERV"),
         new("logbias", "latency", true, false, false, new[] { "latency", "throughput" }),
         new("dedup", "off", true, false, false, new[] { "on", "off", "verify", "sha256" }),
         new("sync", "standard", true, false, false, new[] { "standard", "always", "disabled" }),
@@ -76,7 +77,7 @@ public sealed class SimZfsPool
         ["avail"] = "available", ["refer"] = "referenced", ["ratio"] = "compressratio", ["compress"] = "compression",
         ["recsize"] = "recordsize", ["reserv"] = "reservation", ["rdonly"] = "readonly", ["refreserv"] = "refreservation",
         ["lused"] = "logicalused", ["lrefer"] = "logicalreferenced", ["usedsnap"] = "usedbysnapshots",
-        ["usedds"] = "usedbydataset", ["usedchild"] = "usedbychildren",
+        ["usedds"] = "usedbydataset", ["usedchild"] = "usedbychildren", ["usedrefreserv"] = "usedbyrefreservation",
     };
 
     private readonly SimContext _ctx;
@@ -223,7 +224,7 @@ public sealed class SimZfsPool
             case "referenced": case "logicalreferenced": return (Num(Refer(ds), parsable), "-");
             case "logicalused": return (Num(Used(ds), parsable), "-");
             case "usedbydataset": return (Num(Refer(ds), parsable), "-");
-            case "usedbysnapshots": return (Num(0, parsable), "-");
+            case "usedbysnapshots": case "usedbyrefreservation": return (Num(0, parsable), "-");
             case "usedbychildren": return (Num(Used(ds) - Refer(ds), parsable), "-");
             case "written": return (Num(snap ? Refer(ds) : 0, parsable), "-");
             case "compressratio": return (parsable ? "1.00" : "1.00x", "-");
@@ -421,8 +422,12 @@ public sealed class SimZfsPool
     }
 
     public bool ShouldAutoMount(SimDataset ds)
-        => ds.Type == "filesystem" && MountPath(ds) != null && Get(ds, "canmount", false).Value == "on" && ds.AttachedJail == 0
+        => ds.Type == "filesystem" && MountPath(ds) != null && Get(ds, "canmount", false).Value == "on" && AttachedJail(ds) == 0
            && Get(ds, "jailed", false).Value != "on";
+
+    /// <summary>The jid a dataset is attached to (zfs jail); an attachment ends with the jail.</summary>
+    public int AttachedJail(SimDataset ds)
+        => ds.AttachedJail != 0 && State.Jails.Any(j => j.Jid == ds.AttachedJail && !j.Dying) ? ds.AttachedJail : 0;
 
     /// <summary>Mounts a filesystem: creates the mountpoint folder, brings its parked files in, adds the mount table line.</summary>
     public string? Mount(SimDataset ds)
@@ -657,6 +662,12 @@ public sealed class SimZfsPool
         if (verbose)
             foreach (var d in ordered)
                 stdout.Append(parsable ? $"destroy\t{d.Name}\n" : $"{(dryRun ? "would destroy" : "will destroy")} {d.Name}\n");
+        // zfs_do_destroy for snapshots: -v ends with the space it frees ("reclaim\t%llu" with -p).
+        if (verbose && IsSnapshotName(name))
+        {
+            long reclaim = ordered.Where(d => d.Type == "snapshot").Sum(Used);
+            stdout.Append(parsable ? $"reclaim\t{reclaim}\n" : $"{(dryRun ? "would reclaim" : "will reclaim")} {Nice(reclaim)}\n");
+        }
         if (dryRun) return new(0, stdout.ToString(), "");
         foreach (var d in ordered)
         {
@@ -727,6 +738,48 @@ public sealed class SimZfsPool
         foreach (var d in mounted.AsEnumerable().Reverse()) if (ShouldAutoMount(d)) Mount(d);
         _ctx.Dirty = true;
         return null;
+    }
+
+    /// <summary>
+    /// zfs rollback: the filesystem's files become the snapshot's again. Later snapshots need -r,
+    /// their clones -R (zfs_main.c rollback_check texts); a busy mount is refused.
+    /// </summary>
+    public DestroyResult Rollback(string snapshot, bool recursive, bool recursiveClones, bool force)
+    {
+        if (recursiveClones) recursive = true;
+        if (!IsSnapshotName(snapshot)) return new(1, "", $"cannot open '{snapshot}': operation not applicable to datasets of this type\n");
+        var snap = Find(snapshot);
+        if (snap is null) return new(1, "", $"cannot open '{snapshot}': dataset does not exist\n");
+        var fs = Find(DatasetPart(snapshot))!;
+        var later = SnapshotsOf(fs.Name).Where(s => s.CreateTxg > snap.CreateTxg).ToList();
+        if (later.Count > 0 && !recursive)
+            return new(1, "", $"cannot rollback to '{snapshot}': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\n" + SimText.Lines(later.Select(s => s.Name)));
+        var clones = later.SelectMany(s => ClonesOf(s.Name)).ToList();
+        if (clones.Count > 0 && !recursiveClones)
+            return new(1, "", $"cannot rollback to '{snapshot}': clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\n" + SimText.Lines(clones.SelectMany(PostOrder).Select(c => c.Name)));
+        foreach (var s in later.AsEnumerable().Reverse())
+        {
+            var r = Destroy(s.Name, false, recursiveClones, force, false, false, false);
+            if (r.ExitCode != 0) return r;
+        }
+        if (fs.Type == "filesystem")
+        {
+            // rollback remounts the filesystem: a running jail inside makes it busy unless -f
+            if (fs.Mounted && !force && MountPath(fs) is { } mp && State.Jails.Any(j => !j.Dying && IsPathAtOrBelow(j.Path, mp)))
+                return new(1, "", $"cannot unmount '{mp}': pool or dataset is busy\n");
+            var data = DataPath(fs);
+            var keep = NestedMountPaths(fs);
+            if (Directory.Exists(data))
+                foreach (var e in new DirectoryInfo(data).EnumerateFileSystemInfos())
+                {
+                    if (keep.Contains(e.FullName)) continue;
+                    if (e is DirectoryInfo d) d.Delete(recursive: true); else e.Delete();
+                }
+            CopyTree(SnapshotStore(snap), data, Array.Empty<string>());
+        }
+        _referCache.Clear();
+        _ctx.Dirty = true;
+        return new(0, "", "");
     }
 
     /// <summary>zfs promote: the clone takes over the origin's snapshots up to and including its origin.</summary>

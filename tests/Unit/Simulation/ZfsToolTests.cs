@@ -196,6 +196,80 @@ public sealed class ZfsToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void SpaceShortcutAndGetAllWork()
+    {
+        Tree();
+        var space = Ok("/sbin/zfs", "list", "-H", "-p", "-o", "space", "zroot/jails/web").TrimEnd('\n').Split('\t');
+        Assert.Equal(7, space.Length);
+        Assert.Equal("zroot/jails/web", space[0]);
+        var all = Ok("/sbin/zfs", "get", "-H", "-o", "property,source", "all", "zroot/jails/web");
+        Assert.Contains("mountpoint\tinherited from zroot/jails\n", all);
+        Assert.Contains("compression\tdefault\n", all);
+        Assert.Contains("type\t-\n", all);
+        var bad = Zfs("get", "nosuch", "zroot");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("bad property list: invalid property 'nosuch'\nusage:\n", bad.StandardError);
+    }
+
+    [Fact]
+    public void PromoteMovesTheOriginSnapshotToTheClone()
+    {
+        Tree();
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@base");
+        Ok("/sbin/zfs", "clone", "zroot/jails/web@base", "zroot/jails/api");
+        Ok("/sbin/zfs", "promote", "zroot/jails/api");
+        Assert.Equal("zroot/jails/api\t-\nzroot/jails/web\tzroot/jails/api@base\n", Ok("/sbin/zfs", "list", "-H", "-o", "name,origin", "-r", "zroot/jails/api", "zroot/jails/web"));
+        Assert.Equal("zroot/jails/api@base\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-r", "zroot/jails"));
+        var notClone = Zfs("promote", "zroot/jails");
+        Assert.Equal("cannot promote 'zroot/jails': not a cloned filesystem\n", notClone.StandardError);
+    }
+
+    [Fact]
+    public void InheritMountpointRemountsAtTheInheritedPlace()
+    {
+        Tree();
+        Ok("/sbin/zfs", "set", "mountpoint=/srv/web", "zroot/jails/web");
+        Assert.True(Directory.Exists(Real("/srv/web")));
+        Ok("/sbin/zfs", "inherit", "mountpoint", "zroot/jails/web");
+        Assert.Equal("/jails/web\tyes\n", Ok("/sbin/zfs", "list", "-H", "-o", "mountpoint,mounted", "zroot/jails/web"));
+        Assert.False(Directory.Exists(Real("/srv/web")));
+        Assert.Equal(1, Zfs("inherit", "quota", "zroot/jails/web").ExitCode);
+    }
+
+    [Fact]
+    public void DestroySnapshotVerboseReportsReclaim()
+    {
+        Tree();
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@a");
+        Assert.Equal("would destroy zroot/jails/web@a\nwould reclaim 0B\n", Ok("/sbin/zfs", "destroy", "-nv", "zroot/jails/web@a"));
+        var missing = Zfs("destroy", "zroot/jails/web@zz");
+        Assert.Equal("could not find any snapshots to destroy; check snapshot names.\n", missing.StandardError);
+        Ok("/sbin/zfs", "destroy", "zroot/jails/web@a");
+        Assert.Equal("", Ok("/sbin/zfs", "list", "-H", "-t", "snapshot", "-o", "name"));
+        var none = Zfs("list", "-t", "snapshot");
+        Assert.Equal((0, "", "no datasets available\n"), (none.ExitCode, none.StandardOutput, none.StandardError));
+    }
+
+    [Fact]
+    public void RollbackRestoresTheFilesAndNeedsRForLaterSnapshots()
+    {
+        Tree();
+        var f = Path.Combine(Real("/jails/web"), "etc.conf");
+        File.WriteAllText(f, "one");
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@a");
+        File.WriteAllText(f, "two");
+        File.WriteAllText(f + ".new", "x");
+        Ok("/sbin/zfs", "snapshot", "zroot/jails/web@b");
+        var refused = Zfs("rollback", "zroot/jails/web@a");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("cannot rollback to 'zroot/jails/web@a': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\nzroot/jails/web@b\n", refused.StandardError);
+        Ok("/sbin/zfs", "rollback", "-r", "zroot/jails/web@a");
+        Assert.Equal("one", File.ReadAllText(f));
+        Assert.False(File.Exists(f + ".new"));
+        Assert.Equal("zroot/jails/web@a\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-t", "snapshot"));
+    }
+
+    [Fact]
     public void ZpoolListPrintsThePool()
     {
         Assert.Equal("zroot\n", Ok("/sbin/zpool", "list", "-H", "-o", "name"));

@@ -9,19 +9,18 @@ namespace JailsModule.Simulation.Tools;
 /// <summary>
 /// fetch(1) (usr.bin/fetch/fetch.c): fetch [-146AadFlMmnPpqRrsUv] [-o file] [-S bytes] [-T secs] URL ...
 /// Serves the simulated release mirror (<see cref="SimReleaseMirror"/>). stderr is never a tty here, so
-/// instead of the progress bar fetch prints one summary line per file (stat_end: "%-46s %s %s %s").
+/// instead of the progress bar fetch prints one line per file: stat_start's "%-46s" (the local path)
+/// and stat_end's "        %s %s\n" (stat_bytes of the size, stat_bps).
 /// Errors: "fetch: URL: Not Found" (libfetch's HTTP reason), "fetch: URL: No address record", exit 1.
 /// </summary>
 [SimulatedTool("/usr/bin/fetch")]
 public sealed class SimFetchTool : ISimulatedTool
 {
     private const string UsageText =
-        "usage: fetch [-146AadFlMmnPpqRrsUv] [-B bytes] [--bind-address=host]\n" +
-        "       [--ca-cert=file] [--ca-path=dir] [--cert=file] [--crl=file]\n" +
-        "       [-i file] [--key=file] [-N file] [--no-passive] [--no-proxy=list]\n" +
-        "       [--no-sslv3] [--no-tlsv1] [--no-verify-hostname] [--no-verify-peer]\n" +
-        "       [-o file] [--referer=URL] [-S bytes] [-T seconds]\n" +
-        "       [--user-agent=agent-string] [-w seconds] URL ...\n";
+        "usage: fetch [-146AadFlMmnPpqRrsUv] [-B bytes] [-N file] [-o file] [-S bytes]\n" +
+        "       [-T seconds] [-w seconds] [-i file] URL ...\n" +
+        "       fetch [-146AadFlMmnPpqRrsUv] [-B bytes] [-N file] [-o file] [-S bytes]\n" +
+        "       [-T seconds] [-w seconds] [-i file] -h host -f file [-c dir]\n";
 
     public SimResult Run(SimContext ctx, IReadOnlyList<string> argv)
     {
@@ -44,6 +43,8 @@ public sealed class SimFetchTool : ISimulatedTool
         }
         var urls = args.Skip(g.OptInd).ToList();
         if (urls.Count == 0) return new SimResult(1, "", UsageText);
+        if (output != null && output != "-" && urls.Count > 1 && !ctx.Fs.Exists(SimPaths.Resolve(ctx, output)))
+            return new SimResult(1, "", $"fetch: {output} is not a directory\n");
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         int rc = 0;
@@ -69,9 +70,10 @@ public sealed class SimFetchTool : ISimulatedTool
                 stdout.Append(Encoding.UTF8.GetString(bytes));
                 continue;
             }
+            if (baseName.Length == 0) baseName = "fetch.out";
             var local = output ?? baseName;
             var abs = SimPaths.Resolve(ctx, local);
-            if (ctx.Fs.DirectoryExists(abs)) abs = abs.TrimEnd('/') + "/" + baseName;
+            if (output != null && ctx.Fs.DirectoryExists(abs)) { local = output + "/" + baseName; abs = SimPaths.Resolve(ctx, local); }
             var dir = abs[..Math.Max(1, abs.LastIndexOf('/'))];
             if (!ctx.Fs.DirectoryExists(dir))
             {
@@ -80,7 +82,7 @@ public sealed class SimFetchTool : ISimulatedTool
                 continue;
             }
             File.WriteAllBytes(ctx.Fs.Map(abs), bytes);
-            if (!quiet) stderr.Append($"{local,-46} {StatBytes(bytes.Length)} {StatBytes(10L * 1024 * 1024)}ps    00s\n");
+            if (!quiet) stderr.Append($"{local,-46}        {StatBytes(bytes.Length)} {StatBytes(10L * 1024 * 1024)}ps\n");
         }
         return new SimResult(rc, stdout.ToString(), stderr.ToString());
     }
@@ -201,7 +203,8 @@ public sealed class SimTarTool : ISimulatedTool
         if (dir != null)
         {
             target = SimPaths.Resolve(ctx, dir);
-            if (!ctx.Fs.DirectoryExists(target)) return new SimResult(1, "", $"tar: could not chdir to '{dir}'\n");
+            // bsdtar do_chdir: lafe_errc(1, 0, "could not chdir to '%s'\n") and lafe_vwarnc adds its own newline
+            if (!ctx.Fs.DirectoryExists(target)) return new SimResult(1, "", $"tar: could not chdir to '{dir}'\n\n");
         }
         var archivePath = SimPaths.Resolve(ctx, archive);
         if (!ctx.Fs.FileExists(archivePath)) return new SimResult(1, "", $"tar: Error opening archive: Failed to open '{archive}'\n");

@@ -18,6 +18,7 @@ public sealed class SimZfsTool : ISimulatedTool
         ["snapshot"] = "\tsnapshot [-r] [-o property=value] ... <filesystem|volume>@<snap> ...\n",
         ["clone"] = "\tclone [-p] [-o property=value] ... <snapshot> <filesystem|volume>\n",
         ["promote"] = "\tpromote <clone-filesystem>\n",
+        ["rollback"] = "\trollback [-rRf] <snapshot>\n",
         ["rename"] = "\trename [-f] <filesystem|volume|snapshot> <filesystem|volume|snapshot>\n\trename -p [-f] <filesystem|volume> <filesystem|volume>\n\trename -u [-f] <filesystem> <filesystem>\n\trename -r <snapshot> <snapshot>\n",
         ["list"] = "\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n\t    [-S property]... [-t type[,...]] [filesystem|volume|snapshot] ...\n",
         ["set"] = "\tset <property=value> ... <filesystem|volume|snapshot> ...\n",
@@ -50,6 +51,7 @@ public sealed class SimZfsTool : ISimulatedTool
                 "destroy" => Destroy(pool, args),
                 "rename" => Rename(pool, args),
                 "promote" => Promote(pool, args),
+                "rollback" => RollbackCmd(pool, args),
                 "set" => SetCmd(pool, args),
                 "inherit" => InheritCmd(pool, args),
                 "mount" => MountCmd(pool, args),
@@ -112,7 +114,7 @@ public sealed class SimZfsTool : ISimulatedTool
     {
         if (ctx.Jail is null) return pool.State.Datasets;
         var jid = ctx.Jail.Jid;
-        return pool.State.Datasets.Where(d => pool.State.Datasets.Any(a => a.AttachedJail == jid && (a.Name == d.Name || SimZfsPool.IsUnder(d.Name, a.Name))));
+        return pool.State.Datasets.Where(d => pool.State.Datasets.Any(a => pool.AttachedJail(a) == jid && (a.Name == d.Name || SimZfsPool.IsUnder(d.Name, a.Name))));
     }
 
     private static HashSet<string> ParseTypes(string spec)
@@ -167,31 +169,50 @@ public sealed class SimZfsTool : ISimulatedTool
         return result.Distinct().ToList();
     }
 
+    /// <summary>The options zfs list and zfs get share (-H -p -r -d -t).</summary>
+    private sealed class Iteration
+    {
+        public Iteration(IEnumerable<(char Opt, string? Arg)> opts)
+        {
+            foreach (var (c, a) in opts)
+            {
+                switch (c)
+                {
+                    case 'H': Scripted = true; break;
+                    case 'p': Parsable = true; break;
+                    case 'r': Recurse = true; break;
+                    case 'd':
+                        if (!int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var dd)) throw new UsageException($"invalid depth '{a}'");
+                        Depth = dd; Recurse = true; break;
+                    case 't': Types = ParseTypes(a!); break;
+                }
+            }
+        }
+
+        public bool Scripted { get; }
+        public bool Parsable { get; }
+        public bool Recurse { get; }
+        public int? Depth { get; }
+        public HashSet<string>? Types { get; }
+    }
+
     private SimResult List(SimContext ctx, SimZfsPool pool, List<string> args)
     {
         var opts = Options(args, ":d:Ho:prs:S:t:", out var optind);
-        bool scripted = false, parsable = false, recurse = false;
-        int? depth = null;
+        var it = new Iteration(opts);
         var fields = "name,used,available,referenced,mountpoint".Split(',').ToList();
         var sorts = new List<(string Prop, bool Desc)>();
-        HashSet<string>? types = null;
         foreach (var (c, a) in opts)
         {
             switch (c)
             {
-                case 'H': scripted = true; break;
-                case 'p': parsable = true; break;
-                case 'r': recurse = true; break;
-                case 'd':
-                    if (!int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var dd)) throw new UsageException($"invalid depth '{a}'");
-                    depth = dd; recurse = true; break;
                 case 'o':
                     fields = a!.Split(',').SelectMany(f => f == "space" ? new[] { "name", "available", "used", "usedbysnapshots", "usedbydataset", "usedbyrefreservation", "usedbychildren" } : new[] { f }).ToList();
                     break;
                 case 's': case 'S': sorts.Add((a!, c == 'S')); break;
-                case 't': types = ParseTypes(a!); break;
             }
         }
+        var (scripted, parsable, recurse, depth, types) = (it.Scripted, it.Parsable, it.Recurse, it.Depth, it.Types);
         foreach (var f in fields.Concat(sorts.Select(s => s.Prop)))
             if (!SimZfsPool.IsKnownProp(f) || f == "space") throw new UsageException($"invalid property '{f}'");
         var operands = args.Skip(optind).ToList();
@@ -209,10 +230,9 @@ public sealed class SimZfsTool : ISimulatedTool
             return SimZfsPool.CompareDefault(a, b);
         });
         var table = rows.Select(d => fields.Select(f => pool.Get(d, SimZfsPool.Canonical(f), parsable).Value).ToList()).ToList();
-        var stdout = new StringBuilder();
-        if (table.Count == 0 && rc == 0 && !scripted) stdout.Append("no datasets available\n");
-        else stdout.Append(FormatTable(fields.Select(Header).ToList(), fields.Select(RightAligned).ToList(), table, scripted));
-        return new SimResult(rc, stdout.ToString(), err.ToString());
+        // current zfs_do_list: an empty result without -H prints "no datasets available" on stderr, exit 0
+        if (table.Count == 0 && rc == 0 && !scripted) return new SimResult(0, "", "no datasets available\n");
+        return new SimResult(rc, FormatTable(fields.Select(Header).ToList(), fields.Select(RightAligned).ToList(), table, scripted), err.ToString());
     }
 
     private static int CompareProp(SimZfsPool pool, SimDataset a, SimDataset b, string prop)
@@ -261,21 +281,13 @@ public sealed class SimZfsTool : ISimulatedTool
     private SimResult GetCmd(SimContext ctx, SimZfsPool pool, List<string> args)
     {
         var opts = Options(args, ":d:o:s:rt:Hp", out var optind);
-        bool scripted = false, parsable = false, recurse = false;
-        int? depth = null;
+        var it = new Iteration(opts);
         var fields = new List<string> { "name", "property", "value", "source" };
         HashSet<string>? sources = null;
-        HashSet<string>? types = null;
         foreach (var (c, a) in opts)
         {
             switch (c)
             {
-                case 'H': scripted = true; break;
-                case 'p': parsable = true; break;
-                case 'r': recurse = true; break;
-                case 'd':
-                    if (!int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var dd)) throw new UsageException($"invalid depth '{a}'");
-                    depth = dd; recurse = true; break;
                 case 'o':
                     fields = a == "all" ? new() { "name", "property", "value", "received", "source" } : a!.Split(',').ToList();
                     foreach (var f in fields)
@@ -288,9 +300,9 @@ public sealed class SimZfsTool : ISimulatedTool
                         if (s is not ("local" or "default" or "inherited" or "temporary" or "received" or "none"))
                             throw new UsageException($"invalid source '{s}'");
                     break;
-                case 't': types = ParseTypes(a!); break;
             }
         }
+        var (scripted, parsable, recurse, depth, types) = (it.Scripted, it.Parsable, it.Recurse, it.Depth, it.Types);
         if (optind >= args.Count) throw new UsageException("missing property argument");
         var propSpec = args[optind];
         var props = propSpec == "all" ? null : propSpec.Split(',').ToList();
@@ -402,6 +414,16 @@ public sealed class SimZfsTool : ISimulatedTool
         if (rest.Count < 2) throw new UsageException("missing target dataset argument");
         if (rest.Count > 2) throw new UsageException("too many arguments");
         return Outcome(pool.Rename(rest[0], rest[1], opts.Any(o => o.Opt == 'p'), opts.Any(o => o.Opt == 'r')));
+    }
+
+    private SimResult RollbackCmd(SimZfsPool pool, List<string> args)
+    {
+        var opts = Options(args, ":rRf", out var optind);
+        var rest = args.Skip(optind).ToList();
+        if (rest.Count < 1) throw new UsageException("missing dataset argument");
+        if (rest.Count > 1) throw new UsageException("too many arguments");
+        var r = pool.Rollback(rest[0], opts.Any(o => o.Opt == 'r'), opts.Any(o => o.Opt == 'R'), opts.Any(o => o.Opt == 'f'));
+        return new SimResult(r.ExitCode, r.StandardOutput, r.StandardError);
     }
 
     private SimResult Promote(SimZfsPool pool, List<string> args)
@@ -533,13 +555,13 @@ public sealed class SimZfsTool : ISimulatedTool
         if (pool.Get(ds, "jailed", false).Value != "on") return SimResult.Fail($"{action}: dataset is not jailed ('jailed' property is off)");
         if (cmd == "jail")
         {
-            if (ds.AttachedJail != 0) return SimResult.Fail($"{action}: dataset is busy");
+            if (pool.AttachedJail(ds) != 0) return SimResult.Fail($"{action}: dataset is busy");
             if (ds.Mounted) pool.Unmount(ds, true);
             ds.AttachedJail = jail.Jid;
         }
         else
         {
-            if (ds.AttachedJail != jail.Jid) return SimResult.Fail($"{action}: dataset is not attached to this jail");
+            if (pool.AttachedJail(ds) != jail.Jid) return SimResult.Fail($"{action}: dataset is not attached to this jail");
             ds.AttachedJail = 0;
         }
         ctx.Dirty = true;

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace JailsModule.Tests.Simulation;
 
-public sealed class FetchTarToolTests : SimToolTestBase
+public sealed class FetchToolTests : SimToolTestBase
 {
     private const string Base = "https://download.freebsd.org/releases/amd64/amd64/14.3-RELEASE";
 
@@ -14,8 +14,13 @@ public sealed class FetchTarToolTests : SimToolTestBase
         var r = Run("/usr/bin/fetch", "-o", "/tmp/MANIFEST", Base + "/MANIFEST");
         Assert.Equal(0, r.ExitCode);
         Assert.True(File.Exists(Real("/tmp/MANIFEST")));
-        Assert.Matches(@"^/tmp/MANIFEST\s+ +\d+  B   10 MBps    00s\n$", r.StandardError);
+        var size = new FileInfo(Real("/tmp/MANIFEST")).Length;
+        Assert.Equal($"{"/tmp/MANIFEST",-46}        {size,4}  B   10 MBps\n", r.StandardError);
         Assert.Equal("", Run("/usr/bin/fetch", "-q", "-o", "/tmp/base.txz", Base + "/base.txz").StandardError);
+        // -o DIR keeps the URL's file name
+        var toDir = Run("/usr/bin/fetch", "-o", "/tmp", Base + "/kernel.txz");
+        Assert.StartsWith("/tmp/kernel.txz ", toDir.StandardError);
+        Assert.True(File.Exists(Real("/tmp/kernel.txz")));
     }
 
     [Fact]
@@ -78,45 +83,5 @@ public sealed class FetchTarToolTests : SimToolTestBase
         var r = Run("/sbin/sha256", "-q", "/tmp/missing");
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("sha256: /tmp/missing: No such file or directory\n", r.StandardError);
-    }
-
-    [Fact]
-    public void TarExtractsARealTreeWithTheRecordedRelease()
-    {
-        Ok("/usr/bin/fetch", "-q", "-o", "/tmp/base.txz", Base + "/base.txz");
-        Directory.CreateDirectory(Real("/jails/web"));
-        var r = Run("/usr/bin/tar", "-xvf", "/tmp/base.txz", "-C", "/jails/web", "--exclude", "./etc/master.passwd");
-        Assert.Equal(0, r.ExitCode);
-        Assert.Contains("x ./bin/sh\n", r.StandardError);
-        Assert.True(File.Exists(Real("/jails/web/bin/sh")));
-        Assert.True(File.Exists(Real("/jails/web/usr/sbin/jail")));
-        Assert.True(File.Exists(Real("/jails/web/etc/defaults/rc.conf")));
-        Assert.False(File.Exists(Real("/jails/web/etc/master.passwd")));
-        Assert.Equal("14.3-RELEASE", SimUserlandVersion.Read(Host.Fs, "/jails/web"));
-    }
-
-    [Fact]
-    public void TarErrorsAreBsdtars()
-    {
-        var missing = Run("/usr/bin/tar", "-xf", "/tmp/none.txz", "-C", "/tmp");
-        Assert.Equal(1, missing.ExitCode);
-        Assert.Equal("tar: Error opening archive: Failed to open '/tmp/none.txz'\n", missing.StandardError);
-        Ok("/usr/bin/fetch", "-q", "-o", "/tmp/base.txz", Base + "/base.txz");
-        var chdir = Run("/usr/bin/tar", "-xf", "/tmp/base.txz", "-C", "/nope");
-        Assert.Equal("tar: could not chdir to '/nope'\n", chdir.StandardError);
-        Assert.Equal(1, chdir.ExitCode);
-    }
-
-    [Fact]
-    public void XzRoundTripsAndKeepsTheContainerChecks()
-    {
-        var data = new byte[200_000];
-        new Random(7).NextBytes(data);
-        var xz = SimXz.Compress(data);
-        Assert.Equal(new byte[] { 0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00 }, xz[..6]);
-        Assert.Equal("YZ"u8.ToArray(), xz[^2..]);
-        Assert.Equal(data, SimXz.Decompress(xz));
-        xz[100] ^= 0xFF;
-        Assert.Throws<InvalidDataException>(() => SimXz.Decompress(xz));
     }
 }
