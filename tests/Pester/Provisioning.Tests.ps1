@@ -177,7 +177,13 @@ Describe 'New-Jail' {
     It '-WhatIf shows every native command and changes nothing' {
         $before = HostState
         $m = Mark
-        $out = New-Jail whatif1 -Template 14.3-RELEASE -Start -WhatIf 6>&1 | Out-String
+        $log = Join-Path $script:sim 'whatif-new.txt'
+        Start-Transcript -Path $log | Out-Null
+        try { New-Jail whatif1 -Template 14.3-RELEASE -Start -WhatIf } finally { Stop-Transcript | Out-Null }
+        $text = Get-Content $log -Raw
+        $text | Should -BeLike '*1. /sbin/zfs clone zroot/jails/templates/14.3-RELEASE@base zroot/jails/containers/whatif1*'
+        $text | Should -BeLike '*write file /etc/jail.conf.d/whatif1.conf*'
+        $text | Should -BeLike '*/usr/sbin/jail -i -f /etc/jail.conf.d/whatif1.conf -c whatif1*'
         Mutating (Since $m) | Should -HaveCount 0
         Assert-SameState $before (HostState)
     }
@@ -293,6 +299,56 @@ Describe 'Remove-Jail' {
         $err[0].ToString() | Should -BeLike '*simulated failure at this step*'
         Assert-SameState $before (HostState)
         (Get-Jail wi2).State | Should -Be 'Running'
+    }
+}
+
+Describe 'Update-Jail and Update-JailTemplate' {
+    It 'moves a thin jail to the template''s newer snapshot, keeps the old root as .prev, and checks freebsd-version' {
+        New-Jail upd1 -Template 14.3-RELEASE | Out-Null
+        # A newer template snapshot, as Update-JailTemplate would leave it (freebsd-update is not simulated yet).
+        Set-Content (Join-Path $script:sim 'fs/usr/local/jails/templates/14.3-RELEASE/bin/freebsd-version') "#!/bin/sh`nUSERLAND_VERSION=`"14.3-RELEASE-p2`"`n" -NoNewline
+        (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2')).ExitCode | Should -Be 0
+        (Get-JailTemplate 14.3-RELEASE).Snapshot | Should -Be 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2'
+        $m = Mark
+        Update-Jail upd1 -Verbose 4>&1 | Out-String | Should -BeLike '*freebsd-version -u: 14.3-RELEASE-p2*'
+        Mutating (Since $m) | Should -Be @(
+            '/sbin/zfs rename zroot/jails/containers/upd1 zroot/jails/containers/upd1.prev'
+            '/sbin/zfs clone zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2 zroot/jails/containers/upd1'
+            ((Since $m) | Where-Object { $_ -like '/sbin/zfs set org.jailsmodule:managed=yes *' })
+            '/sbin/zfs set org.jailsmodule:kind=previous zroot/jails/containers/upd1.prev')
+        $ds = $script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1'
+        $ds.Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2'
+        Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/upd1/bin/freebsd-version') -Raw | Should -BeLike '*14.3-RELEASE-p2*'
+        # Existing clones of the template keep their snapshot.
+        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/web1').Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@base'
+        Update-Jail upd1 -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailUpToDate,*'
+    }
+    It 'a fault while cloning puts the old root back' {
+        New-Jail upd2 -Template 14.3-RELEASE | Out-Null
+        (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later')).ExitCode | Should -Be 0
+        $before = HostState
+        Set-JailSimulatorFault -Command 'zfs clone *' -StandardError 'cannot create: out of space' | Out-Null
+        Update-Jail upd2 -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UpdateJailFailed,*'
+        Assert-SameState $before (HostState)
+    }
+    It 'Update-JailTemplate -WhatIf shows freebsd-update with -b, --currently-running and --not-running-from-cron' {
+        $m = Mark
+        $log = Join-Path $script:sim 'whatif.txt'
+        Start-Transcript -Path $log | Out-Null
+        try { Update-JailTemplate 14.3-RELEASE -WhatIf } finally { Stop-Transcript | Out-Null }
+        $text = Get-Content $log -Raw
+        Mutating (Since $m) | Should -HaveCount 0
+        $text | Should -BeLike '*/usr/sbin/freebsd-update -b /usr/local/jails/templates/14.3-RELEASE --currently-running 14.3-RELEASE-p2 --not-running-from-cron fetch install*'
+    }
+    It 'a failed freebsd-update leaves the template without a new snapshot' {
+        $before = HostState
+        Set-JailSimulatorFault -Command 'freebsd-update *' -StandardError 'The update metadata signature is invalid.' | Out-Null
+        Update-JailTemplate 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UpdateTemplateFailed,*'
+        $err[0].ToString() | Should -BeLike '*The update metadata signature is invalid.*'
+        Assert-SameState $before (HostState)
     }
 }
 
