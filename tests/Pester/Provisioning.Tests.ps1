@@ -277,6 +277,16 @@ Describe 'Remove-Jail' {
         Test-Path (Join-Path $script:sim 'fs/etc/jail.conf.d/inh1.conf') | Should -BeFalse
         $script:host_.ReadState().Datasets.Name | Should -Contain 'zroot/jails/containers/parent/inh1'
     }
+    It 'refuses a dataset whose uuid is not the one in the jail''s config comment' {
+        New-Jail uu1 -Template 14.3-RELEASE | Out-Null
+        $file = Join-Path $script:sim 'fs/etc/jail.conf.d/uu1.conf'
+        (Get-Content $file -Raw) -replace '# jailsmodule: uuid=\S+', '# jailsmodule: uuid=00000000-0000-0000-0000-000000000000' | Set-Content $file -NoNewline
+        $before = HostState
+        Remove-Jail uu1 -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DatasetNotManaged,*'
+        $err[0].ToString() | Should -BeLike '*00000000-0000-0000-0000-000000000000*'
+        Assert-SameState $before (HostState)
+    }
     It '-WhatIf lists the stop and destroy commands and changes nothing' {
         New-Jail wi2 -Template 14.3-RELEASE -Start | Out-Null
         $before = HostState

@@ -292,17 +292,21 @@ public sealed class ProvisioningService
     }
 
     /// <summary>zfs get ... source: the managed flag must be set on the dataset itself, never inherited.</summary>
-    public bool IsLocallyManaged(string dataset)
+    public bool IsLocallyManaged(string dataset) => LocalMetadata(dataset).TryGetValue(ZfsCommand.Managed, out var v) && v == "yes";
+
+    /// <summary>The module's user properties set ON the dataset (source local); inherited ones are left out.</summary>
+    public Dictionary<string, string> LocalMetadata(string dataset)
     {
-        var req = ZfsCommand.GetWithSource(dataset, ZfsCommand.Managed);
+        var req = ZfsCommand.GetWithSource(dataset, ZfsCommand.Managed, ZfsCommand.Uuid);
         var r = Read(req);
         if (!r.Success) throw new NativeCommandException(req, r);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in r.StandardOutput.Split('\n'))
         {
             var f = line.Split('\t');
-            if (f.Length >= 3 && f[0] == ZfsCommand.Managed) return f[1] == "yes" && f[2] == "local";
+            if (f.Length >= 3 && f[2] == "local") map[f[0]] = f[1];
         }
-        return false;
+        return map;
     }
 
     // ------------------------------------------------------------------ jails
@@ -449,9 +453,16 @@ public sealed class ProvisioningService
             if (!ProvisionValidation.IsUnder(ds.Name, Settings.JailRoot))
                 throw new PlanPreconditionException("DatasetOutsideRoot",
                     $"The jail's dataset '{ds.Name}' is outside the jail root '{Settings.JailRoot}'; it is never destroyed. Use -KeepDataset to remove only the configuration.", ds.Name);
-            if (!IsLocallyManaged(ds.Name))
+            var local = LocalMetadata(ds.Name);
+            if (!local.TryGetValue(ZfsCommand.Managed, out var managed) || managed != "yes")
                 throw new PlanPreconditionException("DatasetNotManaged",
                     $"The dataset '{ds.Name}' was not created by JailsModule (org.jailsmodule:managed is not set on it locally). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
+            // The config file's "# jailsmodule: uuid=" comment must name the same dataset the module made for this jail.
+            if (jail.ConfigPath != null && Host.FileExists(jail.ConfigPath)
+                && JailConfigBuilder.ReadMetadata(Host.ReadAllText(jail.ConfigPath)).TryGetValue("uuid", out var confUuid)
+                && local.TryGetValue(ZfsCommand.Uuid, out var dsUuid) && confUuid != dsUuid)
+                throw new PlanPreconditionException("DatasetNotManaged",
+                    $"The dataset '{ds.Name}' (uuid {dsUuid}) was not created for jail '{name}' (uuid {confUuid} in {jail.ConfigPath}). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
             destroy = true;
         }
         var plan = new Plan($"Remove jail '{name}'" + (destroy ? $" and destroy {ds!.Name}" : "")).Lock("jail", name);
