@@ -32,6 +32,16 @@ BeforeAll {
         ($after.Jails -join "`n") | Should -Be ($before.Jails -join "`n")
         ($after.Files -join "`n") | Should -Be ($before.Files -join "`n")
     }
+    # Injects a fault, runs the action, and checks the error (id and the tool's stderr) and that nothing changed.
+    function script:Assert-FaultLeavesNoTrace([string] $Pattern, [string] $Message, [string] $ErrorId, [scriptblock] $Action) {
+        $before = HostState
+        Set-JailSimulatorFault -Command $Pattern -StandardError $Message | Out-Null
+        try { $err = @(& $Action 2>&1 | Where-Object { $_ -is [Management.Automation.ErrorRecord] }) }
+        finally { Clear-JailSimulatorFault }
+        $err[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        $err[0].ToString() | Should -BeLike "*$Message*"
+        Assert-SameState $before (HostState)
+    }
     function script:Run-Sim([string] $tool, [string[]] $argv) {
         $script:host_.RunAsync([JailsModule.Host.ProcessRequest]::new($tool, $argv), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
     }
@@ -119,12 +129,7 @@ Describe 'New-JailTemplate and Get-JailTemplate' {
         Assert-SameState $before (HostState)
     }
     It 'a fault while extracting leaves no dataset, snapshot or lock behind' {
-        $before = HostState
-        Set-JailSimulatorFault -Command 'tar -xf *' -StandardError 'tar: Error exit delayed from previous errors.' | Out-Null
-        New-JailTemplate 14.3-RELEASE -Name other -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'NewTemplateFailed,*'
-        $err[0].ToString() | Should -BeLike '*tar: Error exit delayed from previous errors.*'
-        Assert-SameState $before (HostState)
+        Assert-FaultLeavesNoTrace 'tar -xf *' 'tar: Error exit delayed from previous errors.' 'NewTemplateFailed' { New-JailTemplate 14.3-RELEASE -Name other }
     }
 }
 
@@ -214,17 +219,12 @@ Describe 'New-Jail' {
         # A jail root of its own so that the root-creation step runs too.
         Set-Content (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') "JailRoot=`"zroot/jails/faulty`"`nJailMountpoint=`"/usr/local/jails/faulty`"`n"
         try {
-            $before = HostState
-            Set-JailSimulatorFault -Command $pattern -StandardError 'simulated failure at this step' | Out-Null
-            New-Jail faulty1 -Template 14.3-RELEASE -Start -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
-            $err[0].FullyQualifiedErrorId | Should -BeLike 'NewJailFailed,*'
-            $err[0].ToString() | Should -BeLike '*simulated failure at this step*'
-            @(Get-JailSimulatorFault) | Should -HaveCount 0
-            Assert-SameState $before (HostState)
+            $m = Mark
+            Assert-FaultLeavesNoTrace $pattern 'simulated failure at this step' 'NewJailFailed' { New-Jail faulty1 -Template 14.3-RELEASE -Start }
+            @(Get-JailSimulatorLog | Select-Object -Skip $m | Where-Object Note -like 'fault *') | Should -HaveCount 1
         }
         finally {
             Remove-Item (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf')
-            Clear-JailSimulatorFault
         }
     }
 }
@@ -300,14 +300,7 @@ Describe 'Remove-Jail' {
         @{ pattern = 'mount -p' }
         @{ pattern = 'zfs destroy *' }
     ) {
-        $before = HostState
-        Set-JailSimulatorFault -Command $pattern -StandardError 'simulated failure at this step' | Out-Null
-        try {
-            Remove-Jail wi2 -Force -ErrorAction SilentlyContinue -ErrorVariable err
-        }
-        finally { Clear-JailSimulatorFault }
-        $err[0].ToString() | Should -BeLike '*simulated failure at this step*'
-        Assert-SameState $before (HostState)
+        Assert-FaultLeavesNoTrace $pattern 'simulated failure at this step' 'RemoveJailFailed' { Remove-Jail wi2 -Force }
         (Get-Jail wi2).State | Should -Be 'Running'
     }
 }
@@ -337,11 +330,7 @@ Describe 'Update-Jail and Update-JailTemplate' {
     It 'a fault while cloning puts the old root back' {
         New-Jail upd2 -Template 14.3-RELEASE | Out-Null
         (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later')).ExitCode | Should -Be 0
-        $before = HostState
-        Set-JailSimulatorFault -Command 'zfs clone *' -StandardError 'cannot create: out of space' | Out-Null
-        Update-Jail upd2 -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'UpdateJailFailed,*'
-        Assert-SameState $before (HostState)
+        Assert-FaultLeavesNoTrace 'zfs clone *' 'cannot create: out of space' 'UpdateJailFailed' { Update-Jail upd2 }
     }
     It 'Update-JailTemplate -WhatIf shows freebsd-update with -b, --currently-running and --not-running-from-cron' {
         $m = Mark
@@ -353,12 +342,7 @@ Describe 'Update-Jail and Update-JailTemplate' {
         $text | Should -BeLike '*/usr/sbin/freebsd-update -b /usr/local/jails/templates/14.3-RELEASE --currently-running 14.3-RELEASE-p2 --not-running-from-cron fetch install*'
     }
     It 'a failed freebsd-update leaves the template without a new snapshot' {
-        $before = HostState
-        Set-JailSimulatorFault -Command 'freebsd-update *' -StandardError 'The update metadata signature is invalid.' | Out-Null
-        Update-JailTemplate 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'UpdateTemplateFailed,*'
-        $err[0].ToString() | Should -BeLike '*The update metadata signature is invalid.*'
-        Assert-SameState $before (HostState)
+        Assert-FaultLeavesNoTrace 'freebsd-update *' 'The update metadata signature is invalid.' 'UpdateTemplateFailed' { Update-JailTemplate 14.3-RELEASE }
     }
 }
 
