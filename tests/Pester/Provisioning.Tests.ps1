@@ -365,6 +365,14 @@ Describe 'Remove-JailTemplate' {
 }
 
 Describe 'Concurrency' {
+    It 'a lock left by a crashed process is detected as stale and broken' {
+        $dir = Join-Path $script:sim 'fs/var/db/jailsmodule/locks'
+        New-Item -ItemType Directory $dir -Force | Out-Null
+        $owner = @{ Machine = [Environment]::MachineName; Pid = 2147483000; ProcessStartTicks = 1; PlanId = 'crashed'; Description = 'a crashed New-Jail'; Acquired = [datetime]::UtcNow; Token = 'x' }
+        $owner | ConvertTo-Json | Set-Content (Join-Path $dir 'jail%3Astale1.lock')
+        (New-Jail stale1 -Template 14.3-RELEASE).Name | Should -Be 'stale1'
+        @(Get-ChildItem $dir) | Should -HaveCount 0
+    }
     It '50 concurrent New-Jail of one name: exactly one succeeds, the others get JailNameTaken or ResourceLocked' {
         $module = $env:JAILSMODULE_TEST_MODULE
         $sim = $script:sim
