@@ -21,6 +21,9 @@ public sealed class SimFreebsdUpdateState
     /// <summary>Base directory → release the fetched (or upgrade) files bring it to.</summary>
     public SortedDictionary<string, string> Pending { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Base directories whose pending files come from "upgrade" (a plain fetch then needs -F).</summary>
+    public List<string> Upgrading { get; set; } = new();
+
     /// <summary>Base directory → release before the last install (for rollback).</summary>
     public SortedDictionary<string, string> Rollback { get; set; } = new(StringComparer.Ordinal);
 }

@@ -485,7 +485,8 @@ public sealed class SimZfsPool
         var action = $"cannot create '{name}'";
         if (ValidateName(name, false) is { } bad) return $"{action}: {bad}";
         if (Find(Pool(name)) is null) return $"{action}: no such pool '{Pool(name)}'";
-        if (Find(name) != null) return $"{action}: dataset already exists";
+        // zfs_do_create: with -p an existing dataset is not an error
+        if (Find(name) != null) return parents && volsize is null ? null : $"{action}: dataset already exists";
         var parent = ParentName(name);
         if (parent is null) return $"{action}: missing dataset name";
         var missing = new List<string>();

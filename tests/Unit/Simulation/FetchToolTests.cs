@@ -76,6 +76,13 @@ public sealed class FetchToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void FetchSPrintsTheRemoteSize()
+    {
+        var size = SimReleaseMirror.Archive("14.2-RELEASE", "kernel").Bytes.Length;
+        Assert.Equal($"{size}\n", Ok("/usr/bin/fetch", "-s", "https://download.freebsd.org/releases/amd64/amd64/14.2-RELEASE/kernel.txz"));
+    }
+
+    [Fact]
     public void Sha256FormatsAndMissingFile()
     {
         File.WriteAllText(Real("/tmp/a"), "abc");

@@ -80,17 +80,33 @@ public sealed class FreebsdUpdateToolTests : SimToolTestBase
     {
         Tree("/jails/web", "14.2-RELEASE");
         var noTarget = Run(Tool, "-b", "/jails/web", "--currently-running", "14.2-RELEASE", "upgrade");
-        Assert.Equal("freebsd-update: Release target must be specified via '-r release'.\n", noTarget.StandardOutput);
+        Assert.Equal("freebsd-update: Release target must be specified via -r option.\n", noTarget.StandardOutput);
         Assert.Equal(1, noTarget.ExitCode);
 
         var r = await Host.RunAsync(new ProcessRequest(Tool, new[] { "-b", "/jails/web", "--currently-running", "14.2-RELEASE", "-r", "14.3", "upgrade" }) { StandardInput = "y\n" }, CancellationToken.None);
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("Does this look reasonable (y/n)? y\n", r.StandardOutput);
+        Assert.DoesNotContain("Does this look reasonable", r.StandardOutput); // read -p prompts only on a tty
         Assert.Contains("14.3-RELEASE-p5:\n", r.StandardOutput);
+        var fetchNow = Run(Tool, "-b", "/jails/web", "--not-running-from-cron", "fetch");
+        Assert.Equal(1, fetchNow.ExitCode);
+        Assert.StartsWith("You have a partially completed upgrade pending\n", fetchNow.StandardOutput);
         Ok(Tool, "-b", "/jails/web", "install");
         Assert.Equal("14.3-RELEASE-p5", SimUserlandVersion.Read(Host.Fs, "/jails/web"));
         Ok(Tool, "-b", "/jails/web", "rollback");
         Assert.Equal("14.2-RELEASE", SimUserlandVersion.Read(Host.Fs, "/jails/web"));
+    }
+
+    [Fact]
+    public void FetchRefusesRAndNonReleases()
+    {
+        Tree("/jails/web", "14.3-RELEASE");
+        var r = Run(Tool, "-b", "/jails/web", "--not-running-from-cron", "-r", "14.3-RELEASE", "fetch");
+        Assert.Equal((1, "freebsd-update: -r option is meaningless with 'fetch' command.  (Did you mean 'upgrade' instead?)\n"), (r.ExitCode, r.StandardOutput));
+        var stable = Run(Tool, "-b", "/jails/web", "--not-running-from-cron", "--currently-running", "14.3-STABLE", "fetch");
+        Assert.Equal(1, stable.ExitCode);
+        Assert.EndsWith("Currently running: 14.3-STABLE\n", stable.StandardOutput);
+        var itself = Run(Tool, "-b", "/jails/web", "--currently-running", "14.3-RELEASE", "-r", "14.3", "upgrade");
+        Assert.Equal("freebsd-update: Cannot upgrade from 14.3-RELEASE to itself\n", itself.StandardOutput);
     }
 
     [Fact]

@@ -12,6 +12,19 @@ public sealed class MountToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void MountPPrintsFstabLinesAsPutfsent()
+    {
+        Directory.CreateDirectory(Real("/jails/web/usr/ports"));
+        Directory.CreateDirectory(Real("/usr/ports"));
+        Ok("/sbin/mount", "-t", "nullfs", "-o", "ro", "/usr/ports", "/jails/web/usr/ports");
+        Assert.Equal(
+            "zroot/ROOT/default\t/\t\t\tzfs\trw,noatime,nfsv4acls \t0 0\n" +
+            "devfs\t\t\t/dev\t\t\tdevfs\trw,multilabel \t0 0\n" +
+            "/usr/ports\t\t/jails/web/usr/ports\tnullfs\tro\t\t0 0\n",
+            Ok("/sbin/mount", "-p"));
+    }
+
+    [Fact]
     public void NullfsReadOnlyAndDevfsMountsAppearAndUnmount()
     {
         Directory.CreateDirectory(Real("/jails/web/dev"));
@@ -34,7 +47,7 @@ public sealed class MountToolTests : SimToolTestBase
         var r = Run("/sbin/umount", "/jails/x");
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("umount: /jails/x: not a file system root directory\n", r.StandardError);
-        Assert.Equal("umount: /nope: statfs: No such file or directory\n", Run("/sbin/umount", "/nope").StandardError);
+        Assert.Equal("umount: /nope: statfs: No such file or directory\numount: /nope: unknown file system\n", Run("/sbin/umount", "/nope").StandardError);
     }
 
     [Fact]

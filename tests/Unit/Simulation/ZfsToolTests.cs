@@ -37,6 +37,8 @@ public sealed class ZfsToolTests : SimToolTestBase
         Assert.Equal("cannot create 'zroot/nope/child': parent does not exist\n", r.StandardError);
         Ok("/sbin/zfs", "create", "-p", "zroot/nope/child");
         Assert.Equal("zroot/nope\nzroot/nope/child\n", Ok("/sbin/zfs", "list", "-H", "-o", "name", "-r", "zroot/nope"));
+        Ok("/sbin/zfs", "create", "-p", "zroot/nope/child"); // -p: an existing dataset is fine
+        Assert.Equal("cannot create 'zroot/nope/child': dataset already exists\n", Zfs("create", "zroot/nope/child").StandardError);
     }
 
     [Fact]

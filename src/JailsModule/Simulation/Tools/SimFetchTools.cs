@@ -141,7 +141,7 @@ public sealed class SimSha256Tool : ISimulatedTool
             using var stream = File.OpenRead(ctx.Fs.Map(abs));
             var hex = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
             stdout.Append(quiet ? hex : reverse ? $"{hex} {f}" : $"SHA256 ({f}) = {hex}");
-            if (expect != null && hex != expect)
+            if (expect != null && hex != expect) // -c: " [ Failed ]" and a failing exit status (value unverified)
             {
                 if (!quiet) stdout.Append(" [ Failed ]");
                 rc = 2;

@@ -111,7 +111,8 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         {
             int rc = cmd switch
             {
-                "fetch" or "cron" => Fetch(ctx, output, basedir, current, cmd == "cron" || notFromCron, ref fetched),
+                "upgrade" when !IsRelease(RelNum(current)) => Fail(output, NotARelease(current)),
+                "fetch" or "cron" => Fetch(ctx, output, basedir, current, target, cmd == "cron" || notFromCron, force, ref fetched),
                 "upgrade" => Upgrade(ctx, output, basedir, current, target, ref fetched),
                 "install" => Install(ctx, output, basedir, fetched),
                 "updatesready" => UpdatesReady(ctx, output, basedir),
@@ -126,7 +127,23 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
 
     private static SimResult Usage() => new(0, UsageText);
 
-    private static string RelNum(string release) => SimReleaseMirror.BaseRelease(release);
+    private static int Fail(StringBuilder o, string text)
+    {
+        o.Append(text);
+        return 1;
+    }
+
+    private static string NotARelease(string current)
+        => "freebsd-update: Cannot upgrade from a version that is not a release\n(including alpha, beta and release candidates)\n" +
+           "using freebsd-update. Instead, FreeBSD can be directly\nupgraded by source or upgraded to a RELEASE/RELENG version\n" +
+           $"prior to running freebsd-update.\nCurrently running: {RelNum(current)}\n";
+
+    /// <summary>fetchupgrade_check_params accepts *-RELEASE, *-ALPHA*, *-BETA*, *-RC* only.</summary>
+    private static bool IsRelease(string relnum)
+        => relnum.EndsWith("-RELEASE", StringComparison.Ordinal) || relnum.Contains("-ALPHA") || relnum.Contains("-BETA") || relnum.Contains("-RC");
+
+    /// <summary>RELNUM: uname -r without -pN, -SECURITY read as -RELEASE.</summary>
+    private static string RelNum(string release) => SimReleaseMirror.BaseRelease(release).Replace("-SECURITY", "-RELEASE");
 
     /// <summary>The mirror lookup and metadata signature lines; false (with the script's failure text) for a release the server does not serve.</summary>
     private static bool Metadata(StringBuilder o, string release, bool lookup = true)
@@ -138,7 +155,7 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
                 o.Append($"Fetching metadata signature for {release} from {s}... failed.\n");
             o.Append("No mirrors remaining, giving up.\n\n" +
                      $"This may be because upgrading from this platform (amd64)\nor release ({release}) is unsupported by freebsd-update. Only\n" +
-                     "platforms with Tier 1 support can be upgraded by freebsd-update.\nSee https://www.freebsd.org/platforms/ for more info.\n\n" +
+                     "platforms with Tier 1 support can be upgraded by freebsd-update.\nSee https://www.freebsd.org/platforms/index.html for more info.\n\n" +
                      "If unsupported, FreeBSD must be upgraded by source.\n");
             return false;
         }
@@ -151,14 +168,15 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
 
     private static string Component(SimContext ctx, string basedir, string rel) => basedir == "/" ? rel : basedir + rel;
 
-    private static int Fetch(SimContext ctx, StringBuilder o, string basedir, string current, bool nonInteractiveOk, ref bool fetched)
+    /// <summary>cmd_fetch: the tty check, then fetch_check_params (release kind, -r, a pending upgrade).</summary>
+    private static int Fetch(SimContext ctx, StringBuilder o, string basedir, string current, string? target, bool nonInteractiveOk, bool force, ref bool fetched)
     {
         if (!nonInteractiveOk)
-        {
-            // stdin of a simulated program is never a tty
-            o.Append("freebsd-update fetch should not be run non-interactively.\nRun freebsd-update cron instead.\n");
-            return 1;
-        }
+            return Fail(o, "freebsd-update fetch should not be run non-interactively.\nRun freebsd-update cron instead.\n"); // stdin is never a tty here
+        if (!IsRelease(RelNum(current))) return Fail(o, NotARelease(current));
+        if (target != null) return Fail(o, "freebsd-update: -r option is meaningless with 'fetch' command.  (Did you mean 'upgrade' instead?)\n");
+        if (ctx.State.FreebsdUpdate.Upgrading.Contains(basedir) && !force)
+            return Fail(o, $"You have a partially completed upgrade pending\nRun '{Self} install' first.\nRun '{Self} fetch -F' to proceed anyway.\n");
         fetched = true;
         if (!ctx.Fs.DirectoryExists(Component(ctx, basedir, "/usr/src"))) o.Append("src component not installed, skipped\n");
         var rel = RelNum(current);
@@ -186,7 +204,12 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
     {
         if (target is null)
         {
-            o.Append("freebsd-update: Release target must be specified via '-r release'.\n");
+            o.Append("freebsd-update: Release target must be specified via -r option.\n");
+            return 1;
+        }
+        if (RelNum(target) == RelNum(current))
+        {
+            o.Append($"freebsd-update: Cannot upgrade from {RelNum(current)} to itself\n");
             return 1;
         }
         var rel = RelNum(current);
@@ -198,14 +221,11 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         if (ctx.Fs.DirectoryExists(Component(ctx, basedir, "/usr/lib32"))) have.Add("world/lib32");
         o.Append(string.Join(' ', have)).Append("\n\nThe following components of FreeBSD do not seem to be installed:\n");
         o.Append(string.Join(' ', new[] { "kernel/generic-dbg", "world/base-dbg", "world/lib32-dbg" }.Concat(have.Contains("world/lib32") ? Array.Empty<string>() : new[] { "world/lib32" }))).Append("\n\n");
-        o.Append("Does this look reasonable (y/n)? ");
-        var answer = (ctx.StandardInput ?? "").TrimStart();
-        if (!answer.StartsWith('y'))
-        {
-            o.Append('\n');
-            return 1;
-        }
-        o.Append("y\n\n");
+        // continuep: `read -p` shows its prompt only on a terminal; at end of input the loop ends and
+        // the answer counts as yes; an answer starting with n cancels.
+        var answer = (ctx.StandardInput ?? "").Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('y') || l.StartsWith('n'));
+        if (answer != null && answer.StartsWith('n')) return 1;
+        o.Append('\n');
         var targetRel = RelNum(target);
         if (!Metadata(o, targetRel, lookup: false)) return 1;
         var newest = SimReleaseMirror.PatchLevels[targetRel];
@@ -216,6 +236,7 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         foreach (var f in files) o.Append(f).Append('\n');
         o.Append($"To install the downloaded upgrades, run '{Self} install'.\n");
         ctx.State.FreebsdUpdate.Pending[basedir] = newest;
+        if (!ctx.State.FreebsdUpdate.Upgrading.Contains(basedir)) ctx.State.FreebsdUpdate.Upgrading.Add(basedir);
         ctx.Dirty = true;
         fetched = true;
         return 0;
@@ -236,6 +257,7 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         SimUserlandVersion.Write(ctx.Fs, basedir, release);
         o.Append(" done.\n");
         ctx.State.FreebsdUpdate.Pending.Remove(basedir);
+        ctx.State.FreebsdUpdate.Upgrading.Remove(basedir);
         if (before != null) ctx.State.FreebsdUpdate.Rollback[basedir] = before;
         ctx.Dirty = true;
         return 0;

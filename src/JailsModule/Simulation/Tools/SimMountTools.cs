@@ -61,7 +61,8 @@ public static class SimMountTable
         {
             if (norm.StartsWith('/') && ctx.Fs.DirectoryExists(norm)) return $"umount: {name}: not a file system root directory";
             if (norm.StartsWith('/') && ctx.Fs.FileExists(norm)) return $"umount: {name}: unknown file system";
-            return $"umount: {name}: statfs: No such file or directory";
+            // umount.c: the failed statfs is warned, then the name is still an unknown file system
+            return $"umount: {name}: statfs: No such file or directory\numount: {name}: unknown file system";
         }
         bool nested = ctx.State.Mounts.Any(m => m != entry && SimZfsPool.IsPathBelow(m.Node, entry.Node));
         bool inUse = ctx.State.Jails.Any(j => !j.Dying && SimZfsPool.IsPathAtOrBelow(j.Path, entry.Node) && entry.FsType is "zfs" or "nullfs" or "tmpfs");
@@ -82,16 +83,24 @@ public static class SimMountTable
         return sb.ToString();
     }
 
-    /// <summary>mount -p: fstab(5) lines (putfsent): special, node, type, options, dump, pass.</summary>
+    /// <summary>
+    /// mount -p (mount.c putfsent): special and node each followed by TABs up to 24 columns (a space
+    /// when longer), the type and a TAB, "rw" (unless read-only) and flags2opts' options, then "\t0 0".
+    /// </summary>
     public static string FormatFstab(IEnumerable<SimMount> mounts)
     {
+        static string Pad24(string v) => v + (v.Length < 8 ? "\t" : "") + (v.Length < 16 ? "\t" : "") + (v.Length < 24 ? "\t" : " ");
+        string[] order = { "ro", "noexec", "nosuid", "noatime", "multilabel", "nfsv4acls" };
         var sb = new StringBuilder();
         foreach (var m in mounts)
         {
-            var flags = m.Options.Split(", ", StringSplitOptions.RemoveEmptyEntries);
-            var opts = new List<string> { flags.Contains("read-only") ? "ro" : "rw" };
-            opts.AddRange(flags.Where(f => f is "noexec" or "nosuid" or "noatime" or "nfsv4acls" or "multilabel"));
-            sb.Append($"{m.Special,-15} {m.Node,-15} {m.FsType,-6} {string.Join(',', opts),-15} 0 0\n");
+            var flags = m.Options.Split(", ", StringSplitOptions.RemoveEmptyEntries).Select(f => f == "read-only" ? "ro" : f).ToHashSet(StringComparer.Ordinal);
+            var opts = new List<string>();
+            if (!flags.Contains("ro")) opts.Add("rw");
+            opts.AddRange(order.Where(flags.Contains));
+            var o = string.Join(',', opts);
+            sb.Append(Pad24(m.Special)).Append(Pad24(m.Node)).Append(m.FsType).Append('\t')
+              .Append(o).Append(o.Length < 8 ? "\t" : " ").Append("\t0 0\n");
         }
         return sb.ToString();
     }
@@ -101,7 +110,7 @@ public static class SimMountTable
 [SimulatedTool("/sbin/mount")]
 public sealed class SimMountTool : ISimulatedTool
 {
-    private const string Usage = "usage: mount [-adflNpruvw] [-F fstab] [-o options] [-t ufs | external_type]\n       mount [-dfpruvw] special | node\n       mount [-dfpruvw] [-o options] [-t ufs | external_type] special node\n";
+    private const string Usage = "usage: mount [-adflpruvw] [-F fstab] [-o options] [-t ufs | external_type]\n       mount [-dfpruvw] special | node\n       mount [-dfpruvw] [-o options] [-t ufs | external_type] special node\n";
 
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
     {
