@@ -35,17 +35,17 @@ public static class SimExec
     /// <paramref name="errPrefix"/> ("jexec" or "jail").
     /// </summary>
     public static SimResult Run(SimContext ctx, SimJail? jail, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> env,
-        string errPrefix, SimUser? user = null, string? stdin = null)
+        string errPrefix, SimUser? user = null, string? stdin = null, string call = "execvp")
     {
         var cmd = argv[0];
         var program = Resolve(ctx.Fs, jail, cmd, env.TryGetValue("PATH", out var p) ? p : DefaultPath);
         if (program is null)
             return new SimResult(errPrefix == "sh" ? 127 : 1, "",
-                errPrefix == "sh" ? $"{cmd}: not found\n" : $"{errPrefix}: execvp: {cmd}: No such file or directory\n");
+                errPrefix == "sh" ? $"{cmd}: not found\n" : $"{errPrefix}: {call}: {cmd}: No such file or directory\n");
         var tool = SimToolRegistry.Find(program);
         if (tool is null)
             return new SimResult(errPrefix == "sh" ? 126 : 1, "",
-                errPrefix == "sh" ? $"{cmd}: Exec format error\n" : $"{errPrefix}: execvp: {cmd}: Exec format error\n");
+                errPrefix == "sh" ? $"{cmd}: Exec format error\n" : $"{errPrefix}: {call}: {cmd}: Exec format error\n");
         var child = new SimContext(ctx.State, ctx.Fs, program, stdin, env, ctx.CancellationToken) { Jail = jail, User = user ?? ctx.User };
         var r = tool.Run(child, argv.Skip(1).ToList());
         if (child.Dirty) ctx.Dirty = true;

@@ -53,6 +53,7 @@ public sealed class SimHostToolTests : SimHostTestBase
         var r = Jexec("empty", "/bin/sh", "-c", "true");
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("jexec: execvp: /bin/sh: No such file or directory\n", r.StandardError);
+        Assert.Equal("jexec: execlp: /bin/sh: No such file or directory\n", Jexec("empty").StandardError); // no command: $SHELL -i
     }
 
     [Fact]
@@ -66,6 +67,8 @@ public sealed class SimHostToolTests : SimHostTestBase
         Assert.Contains("USER=root\n", env);
         Assert.DoesNotContain("LC_ALL", env);
         Assert.Equal("/\n", Jexec("web", "pwd").StandardOutput);
+        Assert.Equal("/root\n", Jexec("-l", "web", "pwd").StandardOutput); // -l changes to the user's home
+        Assert.Equal("jexec: chdir: /nonexistent: No such file or directory\n", Jexec("-l", "-U", "www", "web", "pwd").StandardError);
         var shell = RunIn("echo from stdin\n", "/usr/sbin/jexec", "web");
         Assert.Equal("from stdin\n", shell.StandardOutput);
     }

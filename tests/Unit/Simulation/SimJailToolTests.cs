@@ -192,7 +192,7 @@ public sealed class SimJailToolTests : SimHostTestBase
     {
         MkDir("/jails/bare");
         Write("/etc/jail.conf", "bare { path = /jails/bare; persist; mount.devfs; }\n");
-        AssertFails(Jail("-c", "bare"), "mount: /jails/bare/dev: No such file or directory\njail: bare: /sbin/mount -t devfs -o ruleset=4 devfs /jails/bare/dev: failed\n");
+        AssertFails(Jail("-c", "bare"), "jail: bare: mount.devfs: /jails/bare/dev: No such file or directory\n");
         Assert.Empty(State.Jails);
     }
 
@@ -212,7 +212,7 @@ public sealed class SimJailToolTests : SimHostTestBase
         Assert.Equal(0, Jail("-r", "basejail").ExitCode);
         Assert.All(State.Interfaces, i => Assert.Equal(0, i.Vnet));
 
-        AssertFails(Jail("-c", "name=v2", "vnet", "persist", "vnet.interface=epair9b"), "ifconfig: interface epair9b does not exist\njail: /sbin/ifconfig epair9b vnet 2: failed\n");
+        AssertFails(Jail("-c", "name=v2", "vnet", "persist", "vnet.interface=epair9b"), "ifconfig: interface epair9b does not exist\njail: /sbin/ifconfig epair9b vnet v2: failed\n");
         Assert.Empty(State.Jails);
     }
 
@@ -280,8 +280,42 @@ public sealed class SimJailToolTests : SimHostTestBase
         Write("/etc/jail.conf", "ghost { path = /jails/web; persist; exec.jail_user = ghost; exec.start = \"true\"; }\n");
         var g = Jail("-c", "ghost");
         Assert.Equal(1, g.ExitCode);
-        Assert.EndsWith("jail: ghost: getpwnam: ghost: no such user\n", g.StandardError);
+        Assert.EndsWith("jail: ghost: ghost: no such user\n", g.StandardError);
         Assert.DoesNotContain(State.Jails, j => j.Name == "ghost");
+    }
+
+    [Fact]
+    public void DependenciesStartFirst()
+    {
+        Write("/etc/jail.conf", "persist;\nweb { depend = db; }\ndb { }\nlone { depend = ghost; }\n");
+        var c = Jail("-c", "web");
+        Assert.Equal("db: created\nweb: created\n", c.StandardOutput);
+        Assert.Equal(new[] { "db", "web" }, State.Jails.OrderBy(j => j.Jid).Select(j => j.Name));
+        AssertFails(Jail("-c", "lone"), "jail: lone: depends on undefined jail \"ghost\"\n");
+        Assert.Equal(0, Jail("-r", "web", "db").ExitCode);
+        var all = Jail("-c");
+        Assert.Equal("db: created\nweb: created\n", all.StandardOutput); // file order, db pulled ahead of web once
+        Assert.Equal(1, all.ExitCode); // lone still fails
+    }
+
+    [Theory]
+    [InlineData("echo START", new[] { "echo", "START" })]
+    [InlineData("/bin/sh /etc/rc", new[] { "/bin/sh", "/etc/rc" })]
+    [InlineData("echo $JID", new[] { "/bin/sh", "-c", "echo $JID" })]
+    [InlineData("a; b", new[] { "/bin/sh", "-c", "a; b" })]
+    [InlineData("daemon &", new[] { "daemon" })]
+    public void ExecStringsRunDirectlyUnlessTheyNeedAShell(string command, string[] argv)
+        => Assert.Equal(argv, JailsModule.Simulation.Tools.SimJailTool.CommandArgv(command));
+
+    [Fact]
+    public void MissingProgramInTheJailIsReportedLikeCommandC()
+    {
+        MkDir("/jails/empty");
+        Write("/etc/jail.conf", "e { path = /jails/empty; persist; exec.start = \"/bin/sh /etc/rc\"; }\n");
+        var r = Jail("-c", "e");
+        AssertFails(r, "jail: e: exec /bin/sh: No such file or directory\njail: e: /bin/sh /etc/rc: failed\n");
+        Assert.Equal("e: created\ne: removed\n", r.StandardOutput);
+        Assert.Empty(State.Jails);
     }
 
     [Fact]

@@ -210,6 +210,7 @@ public sealed class SimJailTool : ISimulatedTool
             run.ConfigMode = true;
             run.NoteRemove = true;
             var keys = rest.Count == 0 ? new List<string> { "*" } : rest;
+            var done = new HashSet<string>(StringComparer.Ordinal);
             foreach (var key in ExpandStar(run, keys, conf, running: (op & OpCreate) == 0))
             {
                 var cj = conf.Jails.FirstOrDefault(j => j.Name == key);
@@ -235,15 +236,50 @@ public sealed class SimJailTool : ISimulatedTool
                     run.Failed = true;
                     continue;
                 }
-                var p = cj.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList();
-                if (!p.Any(x => x.Name == "name")) p.Insert(0, new JParam("name", new() { cj.Name }));
-                DoOp(run, op, p, cj);
+                if ((op & OpCreate) != 0 && op != (OpCreate | OpRemove) && done.Contains(cj.Name)) continue; // started as a dependency
+                if ((op & OpCreate) != 0 && !StartDependencies(run, conf, cj, done, new HashSet<string>(StringComparer.Ordinal))) continue;
+                DoOp(run, op, ConfParams(cj), cj);
+                done.Add(cj.Name);
             }
             return Finish(run);
         }
     }
 
     private static SimResult Fail(string msg) => SimResult.Fail(msg);
+
+    private static List<JParam> ConfParams(ConfJail cj)
+    {
+        var p = cj.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList();
+        if (!p.Any(x => x.Name == "name")) p.Insert(0, new JParam("name", new() { cj.Name }));
+        return p;
+    }
+
+    /// <summary>
+    /// depend: the jails a jail depends on are started first (dep_setup/dep_check in jail.c); one that is
+    /// already running is fine. An unknown one fails the dependent jail.
+    /// </summary>
+    private static bool StartDependencies(JailRun run, ConfLoadResult conf, ConfJail cj, HashSet<string> done, HashSet<string> visiting)
+    {
+        if (!visiting.Add(cj.Name)) return true;
+        var deps = cj.Parameters.Where(x => x.Name == "depend" && x.Values != null)
+            .SelectMany(x => x.Values!).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        foreach (var dep in deps)
+        {
+            var dj = conf.Jails.FirstOrDefault(j => j.Name == dep);
+            if (dj is null)
+            {
+                if (SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, dep) != null) continue;
+                run.Err.Append(Prefix(run, cj.Name)).Append($"depends on undefined jail \"{dep}\"\n");
+                run.Failed = true;
+                return false;
+            }
+            if (done.Contains(dep) || SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, dep) != null) continue;
+            if (!StartDependencies(run, conf, dj, done, visiting)) return false;
+            if (!Create(run, ConfParams(dj), dj.Name)) return false;
+            done.Add(dep);
+        }
+        return true;
+    }
 
     private static SimResult Finish(JailRun run)
     {
@@ -525,7 +561,7 @@ public sealed class SimJailTool : ISimulatedTool
             return false;
         }
 
-        if (!Step(() => Hooks(run, label, Values(p, "exec.prepare"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.prepare"), env))) return false;
         // ip4/ip6 aliases on the host interface (interface= or iface|addr).
         var defIface = p.FindLast(x => x.Name == "interface")?.Last;
         foreach (var (fam, param) in new[] { ("inet", "ip4.addr"), ("inet6", "ip6.addr") })
@@ -556,15 +592,15 @@ public sealed class SimJailTool : ISimulatedTool
         foreach (var line in fstabLines)
         {
             var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 3) { run.Err.Append(pre).Append($"mount: {line}: invalid fstab line\n"); undo.Run(); run.Failed = true; return false; }
+            if (f.Length < 3) { run.Err.Append(pre).Append($"mount: {line}: missing information\n"); undo.Run(); run.Failed = true; return false; }
             var opts = f.Length > 3 ? f[3] : "rw";
-            if (!Step(() => Mount(run, label, f[2], f[0], SimExec.HostPath(ctx.Jail, f[1]), opts, undo, jailMounts))) return false;
+            if (!Step(() => Mount(run, label, "mount", f[2], f[0], SimExec.HostPath(ctx.Jail, f[1]), opts, undo, jailMounts))) return false;
         }
         var ruleset = p.FindLast(x => x.Name == "devfs_ruleset")?.Last ?? "4";
-        if (Flag(p, "mount.devfs") && !Step(() => Mount(run, label, "devfs", "devfs", path + "/dev", "ruleset=" + ruleset, undo, jailMounts))) return false;
-        if (Flag(p, "mount.fdescfs") && !Step(() => Mount(run, label, "fdescfs", "fdescfs", path + "/dev/fd", "rw", undo, jailMounts))) return false;
-        if (Flag(p, "mount.procfs") && !Step(() => Mount(run, label, "procfs", "proc", path + "/proc", "rw", undo, jailMounts))) return false;
-        if (!Step(() => Hooks(run, label, Values(p, "exec.prestart"), null, env))) return false;
+        if (Flag(p, "mount.devfs") && !Step(() => Mount(run, label, "mount.devfs", "devfs", "devfs", path + "/dev", "ruleset=" + ruleset, undo, jailMounts))) return false;
+        if (Flag(p, "mount.fdescfs") && !Step(() => Mount(run, label, "mount.fdescfs", "fdescfs", "fdescfs", path + "/dev/fd", "rw", undo, jailMounts))) return false;
+        if (Flag(p, "mount.procfs") && !Step(() => Mount(run, label, "mount.procfs", "procfs", "procfs", path + "/proc", "rw", undo, jailMounts))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.prestart"), env))) return false;
 
         // jail_set(JAIL_CREATE)
         var jail = new SimJail
@@ -580,7 +616,12 @@ public sealed class SimJailTool : ISimulatedTool
         st.Jails.Add(jail);
         st.LastJid = jid;
         ctx.Dirty = true;
-        undo.Add(() => RemoveFromKernel(ctx, jail));
+        undo.Add(() =>
+        {
+            // A failed create walks back through IP__OP: jail_remove, noted as for any named jail.
+            RemoveFromKernel(ctx, jail);
+            if (run.Verbose > 0 || (run.Verbose == 0 && run.ConfigMode)) run.Out.Append($"{label}: removed\n");
+        });
         if (run.PrintJid) run.Out.Append(jid).Append('\n');
         else Note(run, label, "created");
         run.JidLines.Append($"jid={jid}\tname={QuotedPrint(label)}");
@@ -589,31 +630,36 @@ public sealed class SimJailTool : ISimulatedTool
         run.JidLines.Append('\n');
 
         env = HookEnv(ctx, label, jid, p.FindLast(x => x.Name == "path")?.Last ?? "/");
-        if (!Step(() => Hooks(run, label, Values(p, "exec.created"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.created"), env))) return false;
         foreach (var ds in Values(p, "zfs.dataset"))
         {
             var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jid.ToString(), ds });
             if (r.ExitCode != 0 && !Step(() => { run.Err.Append(r.StandardError).Append(pre).Append($"/sbin/zfs jail {jid} {ds}: failed\n"); return false; })) return false;
         }
         foreach (var ifname in Values(p, "vnet.interface").Where(x => x.Length > 0))
-            if (!Step(() => MoveInterface(run, label, jail, ifname, undo))) return false;
+            if (!Step(() => MoveInterface(run, label, jail, ifname, jidParam ?? nameParam ?? jid.ToString(), undo))) return false;
 
         // exec.start and command run inside the jail; jail(8) holds a temporary persist meanwhile.
         var inJailEnv = InJailEnv(ctx, p, env);
         if (!JailUser(run, label, jail, p, out var jailUser)) { undo.Run(); run.Failed = true; return false; }
         foreach (var cmd in Values(p, "exec.start"))
         {
-            if (!Step(() => RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv, jailUser))) return false;
+            if (!Step(() => RunInJail(run, label, jail, CommandArgv(cmd), inJailEnv, jailUser))) return false;
             jail.Processes = Math.Max(jail.Processes, 1); // the services /etc/rc started keep running
         }
         var command = Values(p, "command");
         if (command.Count > 0)
         {
-            // On the command line "command" is an argv for execvp; a single configured string goes through sh -c.
-            var argv = run.ConfigMode && command.Count == 1 ? new List<string> { "/bin/sh", "-c", command[0] } : command;
-            if (!Step(() => RunInJail(run, label, jail, argv, string.Join(' ', command), inJailEnv, jailUser))) return false;
+            // A command-line jail has no name: "command" is its argv. A configured one runs each string as a command line.
+            if (!run.ConfigMode)
+            {
+                if (!Step(() => RunInJail(run, label, jail, command, inJailEnv, jailUser))) return false;
+            }
+            else
+                foreach (var line in command)
+                    if (!Step(() => RunInJail(run, label, jail, CommandArgv(line), inJailEnv, jailUser))) return false;
         }
-        if (!Step(() => Hooks(run, label, Values(p, "exec.poststart"), null, env))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.poststart"), env))) return false;
 
         // clear_persist: a jail with no persist and nothing running dies now.
         if (!jail.Persist && jail.Processes == 0) RemoveFromKernel(ctx, jail);
@@ -637,19 +683,24 @@ public sealed class SimJailTool : ISimulatedTool
         return env;
     }
 
-    /// <summary>Runs host-side exec.* commands through /bin/sh -c, in order; the first failure stops.</summary>
-    private static bool Hooks(JailRun run, string label, List<string> commands, SimJail? inJail, Dictionary<string, string> env)
+    /// <summary>
+    /// command.c run_command's argv for one exec.* string: through /bin/sh -c when it holds a shell
+    /// metacharacter (!"$&amp;'()*;&lt;&gt;?[\]`{|}~, a lone trailing &amp; aside), else split on whitespace and execvp'd.
+    /// </summary>
+    internal static List<string> CommandArgv(string command)
+    {
+        int meta = command.IndexOfAny("!\"$&'()*;<>?[\\]`{|}~".ToCharArray());
+        if (meta >= 0 && !(command[meta] == '&' && meta == command.Length - 1))
+            return new List<string> { "/bin/sh", "-c", command };
+        var words = command.TrimEnd('&').Split(new[] { ' ', '\t', '\f', '\v', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries);
+        return words.ToList();
+    }
+
+    /// <summary>Runs host-side exec.* commands in order (in the caller's own root); the first failure stops.</summary>
+    private static bool Hooks(JailRun run, string label, List<string> commands, Dictionary<string, string> env)
     {
         foreach (var cmd in commands)
-        {
-            var r = run.Ctx.RunTool("/bin/sh", new[] { "-c", cmd }, inJail, null, env);
-            Output(run, r);
-            if (r.ExitCode != 0)
-            {
-                run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
-                return false;
-            }
-        }
+            if (!RunCommand(run, label, run.Ctx.Jail, CommandArgv(cmd), env, null, injail: false)) return false;
         return true;
     }
 
@@ -661,28 +712,47 @@ public sealed class SimJailTool : ISimulatedTool
         if (name is null) return true;
         user = SimExec.FindUser(run.Ctx.Fs, Flag(p, "exec.system_jail_user") ? run.Ctx.Jail : jail, name);
         if (user != null) return true;
-        run.Err.Append(Prefix(run, label)).Append($"getpwnam: {name}: no such user\n");
+        run.Err.Append(Prefix(run, label)).Append($"{name}: no such user\n");
         return false;
     }
 
-    /// <summary>Command output goes to jail(8)'s own stdout/stderr, or is appended to exec.consolelog.</summary>
-    private static void Output(JailRun run, SimResult r)
-    {
-        if (run.ConsoleLog != null)
-        {
-            run.Ctx.Fs.AppendAllText(SimExec.HostPath(run.Ctx.Jail, run.ConsoleLog), r.StandardOutput + r.StandardError);
-            return;
-        }
-        run.Out.Append(r.StandardOutput);
-        run.Err.Append(r.StandardError);
-    }
+    private static bool RunInJail(JailRun run, string label, SimJail jail, IReadOnlyList<string> argv, Dictionary<string, string> env, SimUser? user = null)
+        => RunCommand(run, label, jail, argv, env, user, injail: true);
 
-    private static bool RunInJail(JailRun run, string label, SimJail jail, IReadOnlyList<string> argv, string display, Dictionary<string, string> env, SimUser? user = null)
+    /// <summary>
+    /// One command as command.c runs it: in-jail output may go to exec.consolelog; a program that
+    /// cannot be executed gives "exec PROG: ..."; a non-zero exit gives "COMLINE: failed".
+    /// </summary>
+    private static bool RunCommand(JailRun run, string label, SimJail? root, IReadOnlyList<string> argv, Dictionary<string, string> env, SimUser? user, bool injail)
     {
-        var r = SimExec.Run(run.Ctx, jail, argv, env, "jail", user);
-        Output(run, r);
+        if (argv.Count == 0) return true;
+        var comline = string.Join(' ', argv);
+        var pre = Prefix(run, label);
+        string? conslog = injail ? run.ConsoleLog : null;
+        if (conslog != null)
+        {
+            var dir = conslog.Contains('/') ? conslog[..conslog.LastIndexOf('/')] : "";
+            if (!conslog.StartsWith('/')) { run.Err.Append(pre).Append($"exec.consolelog: {conslog}: not an absolute pathname\n"); return false; }
+            if (!run.Ctx.Fs.DirectoryExists(SimExec.HostPath(run.Ctx.Jail, dir.Length == 0 ? "/" : dir)))
+            {
+                run.Err.Append(pre).Append($"open {conslog}: No such file or directory\n");
+                return false;
+            }
+        }
+        SimResult r;
+        var program = SimExec.Resolve(run.Ctx.Fs, root, argv[0], env.TryGetValue("PATH", out var path) ? path : SimExec.DefaultPath);
+        if (program is null)
+            r = new SimResult(1, "", $"{pre}exec {argv[0]}: No such file or directory\n");
+        else
+            r = SimExec.Run(run.Ctx, root, argv, env, "jail", user);
+        if (conslog != null) run.Ctx.Fs.AppendAllText(SimExec.HostPath(run.Ctx.Jail, conslog), r.StandardOutput + r.StandardError);
+        else
+        {
+            run.Out.Append(r.StandardOutput);
+            run.Err.Append(r.StandardError);
+        }
         if (r.ExitCode == 0) return true;
-        run.Err.Append(Prefix(run, label)).Append($"{display}: failed\n");
+        run.Err.Append(pre).Append($"{comline}: failed\n");
         return false;
     }
 
@@ -707,15 +777,14 @@ public sealed class SimJailTool : ISimulatedTool
         return true;
     }
 
-    private static bool Mount(JailRun run, string label, string fstype, string special, string node, string opts, Undo undo, List<string> jailMounts)
+    /// <summary>A mount jail(8) makes; check_path first ("PNAME: PATH: No such file or directory"), then mount(8).</summary>
+    private static bool Mount(JailRun run, string label, string pname, string fstype, string special, string node, string opts, Undo undo, List<string> jailMounts)
     {
         var fs = run.Ctx.Fs;
         node = SimFileSystem.Normalize(node);
         if (!fs.DirectoryExists(node))
         {
-            var view = SimExec.ViewPath(run.Ctx.Jail, node);
-            run.Err.Append($"mount: {view}: No such file or directory\n");
-            run.Err.Append(Prefix(run, label)).Append($"/sbin/mount -t {fstype} -o {opts} {special} {view}: failed\n");
+            run.Err.Append(Prefix(run, label)).Append($"{pname}: {SimExec.ViewPath(run.Ctx.Jail, node)}: No such file or directory\n");
             return false;
         }
         var m = new SimMount { Special = special, Node = node, FsType = fstype, Options = fstype == "devfs" ? "local, multilabel" : "local" };
@@ -726,12 +795,12 @@ public sealed class SimJailTool : ISimulatedTool
         return true;
     }
 
-    private static bool MoveInterface(JailRun run, string label, SimJail jail, string ifname, Undo undo)
+    private static bool MoveInterface(JailRun run, string label, SimJail jail, string ifname, string jailRef, Undo undo)
     {
         var st = run.Ctx.State;
         var from = run.Ctx.Jail?.IsVnet == true ? run.Ctx.Jail.Jid : 0;
         var ifc = st.Interfaces.FirstOrDefault(i => i.Name == ifname && i.Vnet == from);
-        var cmd = $"/sbin/ifconfig {ifname} vnet {jail.Jid}";
+        var cmd = $"/sbin/ifconfig {ifname} vnet {jailRef}";
         if (ifc is null)
         {
             run.Err.Append($"ifconfig: interface {ifname} does not exist\n");
@@ -850,16 +919,16 @@ public sealed class SimJailTool : ISimulatedTool
         var p = useConfig ? cj!.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList() : new List<JParam>();
         var env = HookEnv(ctx, SimKernel.RelativeName(jail, ctx.Jail), jail.Jid, SimExec.ViewPath(ctx.Jail, jail.Path));
         run.ConsoleLog = p.FindLast(x => x.Name == "exec.consolelog")?.Last;
-        if (!Hooks(run, label, Values(p, "exec.prestop"), null, env)) { run.Failed = true; return false; }
+        if (!Hooks(run, label, Values(p, "exec.prestop"), env)) { run.Failed = true; return false; }
         var inJailEnv = InJailEnv(ctx, p, env);
         JailUser(run, label, jail, p, out var jailUser);
         foreach (var cmd in Values(p, "exec.stop"))
-            if (!RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv, jailUser)) { run.Failed = true; return false; }
+            if (!RunInJail(run, label, jail, CommandArgv(cmd), inJailEnv, jailUser)) { run.Failed = true; return false; }
 
         // jail_remove: the jail and its children go; interfaces moved in go back home.
         RemoveFromKernel(ctx, jail);
         if (run.Verbose >= 0 && run.NoteRemove) run.Out.Append($"{label}: removed\n");
-        bool ok = Hooks(run, label, Values(p, "exec.poststop"), null, env);
+        bool ok = Hooks(run, label, Values(p, "exec.poststop"), env);
 
         if (useConfig)
         {
@@ -876,7 +945,7 @@ public sealed class SimJailTool : ISimulatedTool
                 ifc?.Inet.Remove(alias[(bar + 1)..]);
                 ifc?.Inet6.Remove(alias[(bar + 1)..]);
             }
-            ok &= Hooks(run, label, Values(p, "exec.release"), null, env);
+            ok &= Hooks(run, label, Values(p, "exec.release"), env);
         }
         ctx.Dirty = true;
         if (!ok) run.Failed = true;

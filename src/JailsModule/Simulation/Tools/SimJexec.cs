@@ -32,7 +32,7 @@ public sealed class SimJexec : ISimulatedTool
         if (jail is null)
             return SimResult.Fail(key.Length > 0 && key.All(char.IsAsciiDigit) && key != "0" ? $"jexec: jail {key} not found" : $"jexec: jail \"{key}\" not found");
 
-        // -u is looked up on the host before jail_attach; -U inside the jail after it.
+        // -u (and -l without -U) look the user up on the host before jail_attach; -U inside the jail after it.
         SimUser? user = null;
         if (hostUser != null)
         {
@@ -53,24 +53,29 @@ public sealed class SimJexec : ISimulatedTool
         {
             var term = env.TryGetValue("TERM", out var t) ? t : null;
             env.Clear();
-            if (term != null) env["TERM"] = term;
             env["PATH"] = "/bin:/usr/bin";
-            env["USER"] = who.Name;
-            env["HOME"] = who.Home;
-            env["SHELL"] = who.Shell.Length > 0 ? who.Shell : "/bin/sh";
-            env["PWD"] = user != null && ctx.Fs.DirectoryExists(SimExec.HostPath(jail, who.Home)) ? who.Home : "/";
+            if (term != null) env["TERM"] = term;
         }
-        else if (user != null)
+        if (clean || user != null)
         {
             env["USER"] = who.Name;
             env["HOME"] = who.Home;
+            env["SHELL"] = who.Shell.Length > 0 ? who.Shell : "/bin/sh";
+            if (clean)
+            {
+                // jexec -l changes to the user's home inside the jail, and fails when it is missing.
+                if (!ctx.Fs.DirectoryExists(SimExec.HostPath(jail, who.Home)))
+                    return SimResult.Fail($"jexec: chdir: {who.Home}: No such file or directory");
+                env["PWD"] = who.Home;
+            }
         }
 
         var argv = args.Skip(g.OptInd + 1).ToList();
         if (argv.Count == 0)
         {
+            // No command: execlp($SHELL, "-i").
             var shell = env.TryGetValue("SHELL", out var sh) && sh.Length > 0 ? sh : "/bin/sh";
-            argv = new List<string> { shell, "-i" };
+            return SimExec.Run(ctx, jail, new List<string> { shell, "-i" }, env, "jexec", user, ctx.StandardInput, call: "execlp");
         }
         return SimExec.Run(ctx, jail, argv, env, "jexec", user, ctx.StandardInput);
     }
