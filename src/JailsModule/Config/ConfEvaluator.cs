@@ -21,14 +21,21 @@ internal sealed class ConfEvaluator
 
     private ConfEvaluator(IConfFileSource source) => _source = source;
 
-    internal sealed class RawParam
+    internal readonly struct RawParam
     {
-        public required string Name;
-        public bool IsVar;
-        public ConfOperator Op;
-        public required List<ConfValue> Values;
-        public required string File;
-        public int Line;
+        public RawParam(ConfParamItem item, string file)
+        {
+            Item = item;
+            File = file;
+        }
+
+        public ConfParamItem Item { get; }
+        public string File { get; }
+        public string Name => Item.Name;
+        public bool IsVar => Item.IsVariable;
+        public ConfOperator Op => Item.Operator;
+        public IReadOnlyList<ConfValue> Values => Item.Values;
+        public int Line => Item.Line;
     }
 
     internal sealed class Record
@@ -64,7 +71,7 @@ internal sealed class ConfEvaluator
     private ConfLoadResult Run(string text, string fileName)
     {
         _files.Add(fileName);
-        var tree = ConfSyntaxTree.Parse(text, fileName);
+        var tree = ConfParser.Parse(text, fileName, keepTrivia: false);
         Walk(tree, null, null, 0);
         return new ConfLoadResult(Evaluate(), _errors, _files);
     }
@@ -99,6 +106,7 @@ internal sealed class ConfEvaluator
                     Line = b.Line,
                 };
                 _records.Add(rec);
+                rec.Params.Capacity = b.Items.Count;
                 WalkItems(tree, b.Items, rec, rec.Name, depth, diags, ref di);
                 continue;
             }
@@ -111,15 +119,7 @@ internal sealed class ConfEvaluator
                 continue;
             }
             var target = parent ?? (_global ??= NewGlobal());
-            target.Params.Add(new RawParam
-            {
-                Name = p.Name,
-                IsVar = p.IsVariable,
-                Op = p.Operator,
-                Values = p.Values,
-                File = tree.FileName,
-                Line = p.Line,
-            });
+target.Params.Add(new RawParam(p, tree.FileName));
         }
     }
 
@@ -171,7 +171,7 @@ internal sealed class ConfEvaluator
                     return;
                 }
                 _files.Add(f);
-                Walk(ConfSyntaxTree.Parse(text, f), parent, prefix, depth + 1);
+                Walk(ConfParser.Parse(text, f, keepTrivia: false), parent, prefix, depth + 1);
                 if (_fatal) return;
             }
         }
@@ -181,22 +181,55 @@ internal sealed class ConfEvaluator
 
     // ---------------------------------------------------------------- evaluation
 
-    private sealed class EvalValue
+    /// <summary>One string of a value while a jail is evaluated. The variable list is shared with the syntax
+    /// tree: <see cref="Next"/> is the first one not yet substituted and <see cref="Shift"/> how much text was
+    /// inserted before it (positions move as values are spliced in).</summary>
+    private struct EvalValue
     {
-        public required string Text;
+        public string Text;
         public List<ConfVarRef>? Vars;
+        public int Next;
+        public int Shift;
+
+        public readonly int Pending => Vars is null ? 0 : Vars.Count - Next;
     }
 
     private sealed class EvalParam
     {
-        public required string Name;
+        public string Name = "";
         public bool IsVar;
         public bool Immutable;
-        public required List<EvalValue> Values;
-        public required string File;
+        public readonly List<EvalValue> Values = new(2);
+        public string File = "";
         public int Line;
         public int Gen;
         public bool Bad;
+        public int Key;
+
+        /// <summary>The one assignment that gave the current value, untouched by += or substitution: the output
+        /// can then share one ConfParameter among all jails (most parameters of a big file are like that).</summary>
+        public ConfParamItem? Source;
+
+        public EvalParam Reset(string name, bool isVar, bool immutable, string file, int line, ConfParamItem? source, int key)
+        {
+            Key = key;
+            Name = name;
+            IsVar = isVar;
+            Immutable = immutable;
+            Values.Clear();
+            File = file;
+            Line = line;
+            Gen = 0;
+            Bad = false;
+            Source = source;
+            return this;
+        }
+
+        public bool HasPendingVars()
+        {
+            foreach (var v in Values) if (v.Pending > 0) return true;
+            return false;
+        }
     }
 
     /// <summary>wild_jail_name(): a '*' that is a whole dot-separated component.</summary>
@@ -228,6 +261,24 @@ internal sealed class ConfEvaluator
         return (jl == wl && string.CompareOrdinal(jname, jc, wname, wc, jl) == 0) || (wl == 1 && wname[wc] == '*');
     }
 
+    /// <summary>A hash that equalopts()-equal names share: each dot component hashed with every leading "no"
+    /// removed. Different hashes prove the names differ, so most comparisons are one integer compare.</summary>
+    public static int OptKey(string name)
+    {
+        var h = new HashCode();
+        int i = 0;
+        while (i <= name.Length)
+        {
+            while (i + 1 < name.Length && name[i] == 'n' && name[i + 1] == 'o') i += 2;
+            int dot = name.IndexOf('.', i);
+            int end = dot < 0 ? name.Length : dot;
+            h.Add(string.GetHashCode(name.AsSpan(i, end - i)));
+            if (dot < 0) break;
+            i = dot + 1;
+        }
+        return h.ToHashCode();
+    }
+
     /// <summary>equalopts(): names equal, or equal but for a "no" at the start of one dot component.</summary>
     public static bool EqualOpts(string a, string b)
     {
@@ -256,7 +307,8 @@ internal sealed class ConfEvaluator
     private static bool IsJidName(string name)
         => JailParameterValues.StrToL(name, out int end) != 0 && end == name.Length;
 
-    // Names jail(8) knows (intparams[]): a variable of that name is refused (add_param).
+    // Names jail(8) knows (intparams[] without the PF_CONV entries): a variable of that name is refused
+    // (add_param), and "name"/"jid" stay immutable once set.
     private static readonly string[] IntParams =
     {
         "allow.dying", "command", "depend", "exec.clean", "exec.consolelog", "exec.created", "exec.fib",
@@ -269,6 +321,26 @@ internal sealed class ConfEvaluator
         "persist", "securelevel", "vnet",
     };
 
+    // Every spelling equalopts() matches against an intparam (the name, and "no" at each component's start),
+    // mapped to the first intparam in table order, so the lookup is one hash probe.
+    private static readonly Dictionary<string, string> IntParamSpellings = BuildSpellings();
+
+    private static Dictionary<string, string> BuildSpellings()
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var ip in IntParams)
+        {
+            d.TryAdd(ip, ip);
+            for (int i = 0; i < ip.Length; i = ip.IndexOf('.', i) + 1)
+            {
+                d.TryAdd(ip[..i] + "no" + ip[i..], ip);
+                if (ip.IndexOf('.', i) < 0) break;
+            }
+        }
+        foreach (var (k, v) in d) System.Diagnostics.Debug.Assert(EqualOpts(k, v));
+        return d;
+    }
+
     private List<ConfJail> Evaluate()
     {
         var wild = new List<Record>();
@@ -279,108 +351,139 @@ internal sealed class ConfEvaluator
         return result;
     }
 
+    // Scratch reused from one jail to the next (evaluation allocates only what it returns).
+    private static readonly int NameKey = OptKey("name"), JidKey = OptKey("jid");
+    private readonly List<EvalParam> _ps = new(32);
+    private readonly List<EvalParam> _pool = new(32);
+    private int _poolUsed;
+
+    private EvalParam Rent() => _poolUsed < _pool.Count ? _pool[_poolUsed++] : Grow();
+
+    private EvalParam Grow()
+    {
+        var p = new EvalParam();
+        _pool.Add(p);
+        _poolUsed++;
+        return p;
+    }
+
     private ConfJail EvaluateJail(Record j, List<Record> wild)
     {
-        var ps = new List<EvalParam>(16);
-        var errors = new List<string>();
+        var ps = _ps;
+        ps.Clear();
+        _poolUsed = 0;
+        List<string>? errors = null;
         bool jidNamed = IsJidName(j.Name);
-        ps.Add(new EvalParam
-        {
-            Name = jidNamed ? "jid" : "name",
-            Immutable = true,
-            Values = new List<EvalValue> { new() { Text = j.Name } },
-            File = j.File,
-            Line = j.Line,
-        });
+        var implied = Rent().Reset(jidNamed ? "jid" : "name", false, true, j.File, j.Line, null, jidNamed ? JidKey : NameKey);
+        implied.Values.Add(new EvalValue { Text = j.Name });
+        ps.Add(implied);
         bool didSelf = false;
         foreach (var w in wild)
         {
             if (j.Seq < w.Seq && !didSelf)
             {
-                foreach (var p in j.Params) AddParam(j.Name, ps, p, errors);
+                foreach (var p in j.Params) AddParam(j.Name, p, ref errors);
                 didSelf = true;
             }
             if (WildMatch(j.Name, w.Name))
-                foreach (var p in w.Params) AddParam(j.Name, ps, p, errors);
+                foreach (var p in w.Params) AddParam(j.Name, p, ref errors);
         }
         if (!didSelf)
-            foreach (var p in j.Params) AddParam(j.Name, ps, p, errors);
+            foreach (var p in j.Params) AddParam(j.Name, p, ref errors);
 
         // §16.2: an all-digit block implies name = the number, appended after everything else.
         // load_config() backfills "name" when nothing set it (intparams[KP_NAME], matched with equalopts).
         if (jidNamed && !ps.Exists(p => !p.IsVar && EqualOpts(p.Name, "name")))
-            ps.Add(new EvalParam
-            {
-                Name = "name",
-                Values = new List<EvalValue> { new() { Text = j.Name } },
-                File = j.File,
-                Line = j.Line,
-            });
+        {
+            var n = Rent().Reset("name", false, true, j.File, j.Line, null, NameKey);
+            n.Values.Add(new EvalValue { Text = j.Name });
+            ps.Add(n);
+        }
 
-        Substitute(j.Name, ps, errors);
+        bool anyVars = false;
+        foreach (var p in ps)
+            if (p.IsVar || p.HasPendingVars()) { anyVars = true; break; }
+        if (anyVars) Substitute(j.Name, ps, ref errors);
 
-        var parameters = new List<ConfParameter>(ps.Count);
+        var parameters = new ConfParameter[ps.Count];
+        int count = 0;
         foreach (var p in ps)
         {
             if (p.IsVar) continue;
-            IReadOnlyList<string>? values = null;
-            if (p.Values.Count > 0)
+            if (p.Source != null)
             {
-                var arr = new string[p.Values.Count];
-                for (int i = 0; i < arr.Length; i++) arr[i] = p.Values[i].Text;
-                values = arr;
+                parameters[count++] = p.Source.Shared ??= new ConfParameter(p.Name, ValuesOf(p), p.File, p.Line);
+                continue;
             }
-            parameters.Add(new ConfParameter(p.Name, values, p.File, p.Line));
+            parameters[count++] = new ConfParameter(p.Name, ValuesOf(p), p.File, p.Line);
         }
+        if (count < parameters.Length) Array.Resize(ref parameters, count);
         var cj = new ConfJail(j.Name, parameters, j.File, j.Line);
-        cj.Errors.AddRange(errors);
+        if (errors != null) cj.Errors.AddRange(errors);
         return cj;
+
+        static string[]? ValuesOf(EvalParam p)
+        {
+            if (p.Values.Count == 0) return null;
+            var values = new string[p.Values.Count];
+            for (int i = 0; i < values.Length; i++) values[i] = p.Values[i].Text;
+            return values;
+        }
     }
 
-    private static void AddParam(string jail, List<EvalParam> ps, RawParam p, List<string> errors)
+    private void AddParam(string jail, RawParam p, ref List<string>? errors)
     {
+        var ps = _ps;
         EvalParam? dp = null;
+        int key = p.Item.NameKey;
         foreach (var x in ps)
-            if (EqualOpts(x.Name, p.Name)) { dp = x; break; }
-        var values = new List<EvalValue>(p.Values.Count);
-        foreach (var v in p.Values)
-            values.Add(new EvalValue { Text = v.Text, Vars = v.Vars is null ? null : new List<ConfVarRef>(v.Vars) });
+            if (x.Key == key && EqualOpts(x.Name, p.Name)) { dp = x; break; }
         if (dp != null)
         {
             if (dp.IsVar != p.IsVar)
             {
-                errors.Add($"{jail}: variable \"${p.Name}\" cannot have the same name as a parameter.");
+                (errors ??= new()).Add($"{jail}: variable \"${p.Name}\" cannot have the same name as a parameter.");
                 return;
             }
             if (dp.Immutable)
             {
-                errors.Add($"{jail}: cannot redefine parameter \"{dp.Name}\".");
+                (errors ??= new()).Add($"{jail}: cannot redefine parameter \"{dp.Name}\".");
                 return;
             }
             dp.Name = p.Name;
-            if (p.Op != ConfOperator.Append || values.Count == 0) dp.Values.Clear();
-            dp.Values.AddRange(values);
+            if (p.Op != ConfOperator.Append || p.Values.Count == 0)
+            {
+                dp.Values.Clear();
+                dp.Source = p.Item;
+            }
+            else dp.Source = null;
+            CopyValues(p.Values, dp.Values);
             dp.File = p.File;
             dp.Line = p.Line;
             return;
         }
         bool immutable = false;
-        foreach (var ip in IntParams)
-            if (EqualOpts(p.Name, ip))
+        if (IntParamSpellings.TryGetValue(p.Name, out var ip))
+        {
+            if (p.IsVar)
             {
-                if (p.IsVar)
-                {
-                    errors.Add($"{jail}: variable \"${p.Name}\" cannot have the same name as a parameter.");
-                    return;
-                }
-                immutable = ip is "name" or "jid";
-                break;
+                (errors ??= new()).Add($"{jail}: variable \"${p.Name}\" cannot have the same name as a parameter.");
+                return;
             }
-        ps.Add(new EvalParam { Name = p.Name, IsVar = p.IsVar, Immutable = immutable, Values = values, File = p.File, Line = p.Line });
+            immutable = ip is "name" or "jid";
+        }
+        var np = Rent().Reset(p.Name, p.IsVar, immutable, p.File, p.Line, p.Item, key);
+        CopyValues(p.Values, np.Values);
+        ps.Add(np);
+    }
+
+    private static void CopyValues(IReadOnlyList<ConfValue> from, List<EvalValue> to)
+    {
+        for (int i = 0; i < from.Count; i++) to.Add(new EvalValue { Text = from[i].Text, Vars = from[i].Vars });
     }
 
     /// <summary>The variable loop of load_config(): lookup by exact name over the merged list.</summary>
-    private static void Substitute(string jail, List<EvalParam> ps, List<string> errors)
+    private static void Substitute(string jail, List<EvalParam> ps, ref List<string>? errors)
     {
         int pgen = 0;
         for (int pi = 0; pi < ps.Count; pi++)
@@ -390,64 +493,57 @@ internal sealed class ConfEvaluator
         findVars:
             for (int si = 0; si < p.Values.Count; si++)
             {
-                var s = p.Values[si];
-                while (s.Vars is { Count: > 0 })
+                while (p.Values[si].Pending > 0)
                 {
-                    var v = s.Vars[0];
+                    p.Source = null;
+                    var s = p.Values[si];
+                    var v = s.Vars![s.Next];
                     EvalParam? vp = null;
                     foreach (var x in ps)
                         if (x.Name == v.Name) { vp = x; break; }
                     bool bad = false;
                     if (vp == null || vp.Values.Count == 0)
                     {
-                        errors.Add($"{jail}: {p.Name}: variable \"{v.Name}\" not found");
+                        (errors ??= new()).Add($"{jail}: {p.Name}: variable \"{v.Name}\" not found");
                         bad = true;
                     }
                     else if (vp.Bad) bad = true;
                     else if (vp.Gen == pgen)
                     {
-                        errors.Add($"{jail}: {v.Name}: variable loop");
+                        (errors ??= new()).Add($"{jail}: {v.Name}: variable loop");
+                        bad = true;
+                    }
+                    else if (vp.HasPendingVars())
+                    {
+                        // Resolve the referenced one first: it moves ahead of the current parameter.
+                        vp.Gen = pgen;
+                        ps.Remove(vp);
+                        pi = ps.IndexOf(p);
+                        ps.Insert(pi, vp);
+                        p = vp;
+                        goto findVars;
+                    }
+                    else if (vp.Values.Count > 1 && (s.Text.Length != 0 || s.Pending > 1))
+                    {
+                        (errors ??= new()).Add($"{jail}: {p.Name}: array cannot be substituted inline");
                         bad = true;
                     }
                     else
                     {
-                        bool pending = false;
-                        foreach (var vs in vp.Values)
-                            if (vs.Vars is { Count: > 0 }) { pending = true; break; }
-                        if (pending)
-                        {
-                            // Resolve the referenced one first: it moves ahead of the current parameter.
-                            vp.Gen = pgen;
-                            ps.Remove(vp);
-                            pi = ps.IndexOf(p);
-                            ps.Insert(pi, vp);
-                            p = vp;
-                            goto findVars;
-                        }
-                        if (vp.Values.Count > 1 && (s.Text.Length != 0 || s.Vars.Count > 1))
-                        {
-                            errors.Add($"{jail}: {p.Name}: array cannot be substituted inline");
-                            bad = true;
-                        }
-                        else
-                        {
-                            var first = vp.Values[0].Text;
-                            s.Text = s.Text.Insert(v.Position, first);
-                            s.Vars.RemoveAt(0);
-                            for (int k = 0; k < s.Vars.Count; k++)
-                                s.Vars[k] = s.Vars[k] with { Position = s.Vars[k].Position + first.Length };
-                            for (int k = 1; k < vp.Values.Count; k++)
-                                p.Values.Insert(++si, new EvalValue { Text = vp.Values[k].Text });
-                            s = p.Values[si];
-                            continue;
-                        }
+                        var first = vp.Values[0].Text;
+                        s.Text = s.Text.Insert(v.Position + s.Shift, first);
+                        s.Shift += first.Length;
+                        s.Next++;
+                        p.Values[si] = s;
+                        for (int k = 1; k < vp.Values.Count; k++)
+                            p.Values.Insert(++si, new EvalValue { Text = vp.Values[k].Text });
+                        continue;
                     }
                     if (bad)
-                    {
                         foreach (var x in ps)
                             if (x.Gen == pgen) x.Bad = true;
-                    }
-                    s.Vars!.RemoveAt(0);
+                    s.Next++;
+                    p.Values[si] = s;
                 }
             }
         }

@@ -106,12 +106,14 @@ public sealed class ConfLexer
     public static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics)
         => Tokenize(text, fileName, diagnostics, new ConfLineMap(text));
 
-    internal static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics, ConfLineMap lines)
+    internal static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics, ConfLineMap lines, bool keepTrivia = true)
     {
-        var tokens = new List<ConfToken>(Math.Max(16, text.Length / 4));
-        new ConfLexer(text, fileName, tokens, diagnostics, lines).Run();
+        var tokens = new List<ConfToken>(Math.Max(16, text.Length / (keepTrivia ? 4 : 8)));
+        new ConfLexer(text, fileName, tokens, diagnostics, lines) { _keepTrivia = keepTrivia }.Run();
         return tokens;
     }
+
+    private bool _keepTrivia = true;
 
     // [A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]
     private static readonly bool[] Atomic = BuildAtomic();
@@ -129,7 +131,10 @@ public sealed class ConfLexer
     internal static bool IsAtomic(char c) => c < 128 && Atomic[c];
 
     private void Emit(ConfTokenKind kind, int start, string? value = null)
-        => _tokens.Add(new ConfToken(kind, start, _i - start, value));
+    {
+        if (kind <= ConfTokenKind.DqEnd && kind != ConfTokenKind.LexError && !_keepTrivia) return;
+        _tokens.Add(new ConfToken(kind, start, _i - start, value));
+    }
 
     private void Error(int start, string what)
     {
@@ -240,13 +245,28 @@ public sealed class ConfLexer
             {
                 _i++;
                 while (_i < n && IsAtomic(t[_i])) _i++;
-                StrToken(start, t.Substring(start, _i - start), false);
+                StrToken(start, Intern(start, _i - start), false);
                 continue;
             }
             // <_>. returns the character itself (a syntax error for the parser). No instr change.
             _i++;
             Emit(ConfTokenKind.Char, start);
         }
+    }
+
+    // Names and short values repeat a lot (every jail has "persist", "exec.start", "4"...): a small
+    // direct-mapped cache hands out one string per spelling instead of a new one per token.
+    private readonly string?[] _cache = new string?[1024];
+
+    private string Intern(int start, int length)
+    {
+        if (length > 24) return _t.Substring(start, length);
+        var span = _t.AsSpan(start, length);
+        int h = length;
+        foreach (var c in span) h = h * 31 + c;
+        ref var slot = ref _cache[h & 1023];
+        if (slot != null && span.SequenceEqual(slot)) return slot;
+        return slot = span.ToString();
     }
 
     private void SkipToEol()

@@ -40,8 +40,14 @@ public sealed class ConfParamItem : ConfItem
     public bool IsVariable { get; internal set; }
     public bool IsInclude { get; internal set; }
     public ConfOperator Operator { get; internal set; }
-    public List<ConfValue> Values { get; } = new();
+    public IReadOnlyList<ConfValue> Values { get; internal set; } = Array.Empty<ConfValue>();
     public int Line { get; internal set; }
+
+    /// <summary>The evaluated form when this assignment alone gives a jail its value (shared by all such jails).</summary>
+    internal ConfParameter? Shared;
+
+    internal int NameKey => _nameKey ??= ConfEvaluator.OptKey(Name);
+    private int? _nameKey;
 }
 
 /// <summary><c>name { ... }</c>; blocks nest.</summary>
@@ -118,11 +124,14 @@ internal sealed class ConfParser
         _file = tree.FileName;
     }
 
-    public static ConfSyntaxTree Parse(string text, string fileName)
+    public static ConfSyntaxTree Parse(string text, string fileName) => Parse(text, fileName, keepTrivia: true);
+
+    /// <summary>Without trivia the tree is not lossless (ToString is not the text) but parses faster: for evaluation only.</summary>
+    public static ConfSyntaxTree Parse(string text, string fileName, bool keepTrivia)
     {
         var lexDiags = new List<ConfDiagnostic>();
         var lines = new ConfLineMap(text);
-        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags, lines);
+        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags, lines, keepTrivia);
         var diags = new List<(int, ConfDiagnostic)>();
         if (lexDiags.Count > 0)
         {
@@ -270,8 +279,8 @@ internal sealed class ConfParser
         }
         while (true)
         {
-            if (kind is not (ConfTokenKind.Str or ConfTokenKind.Var)) { SyntaxError(n); return; }
-            param.Values.Add(ParseString(n));
+            if (kind is not (ConfTokenKind.Str or ConfTokenKind.Var)) { _values.Clear(); SyntaxError(n); return; }
+            _values.Add(ParseString(n));
             n = NextSig();
             kind = KindAt(n);
             if (kind == ConfTokenKind.Comma)
@@ -283,6 +292,8 @@ internal sealed class ConfParser
             }
             if (kind == ConfTokenKind.Semicolon)
             {
+                param.Values = _values.ToArray();
+                _values.Clear();
                 if (param.IsInclude)
                     foreach (var v in param.Values)
                         if (v.HasVars)
@@ -298,10 +309,13 @@ internal sealed class ConfParser
                 items.Add(param);
                 return;
             }
+            _values.Clear();
             SyntaxError(n);
             return;
         }
     }
+
+    private readonly List<ConfValue> _values = new(4);
 
     private ConfValue ParseString(int k)
     {

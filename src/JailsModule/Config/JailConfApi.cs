@@ -56,7 +56,8 @@ public sealed class ConfJail
     public int Line { get; }
 
     /// <summary>Problems jail(8) reports for this jail only (variable not found, loop...): the jail is failed, others are not.</summary>
-    public List<string> Errors { get; } = new();
+    public List<string> Errors => _errors ??= new();
+    private List<string>? _errors;
 
     public ConfParameter? Find(string name)
     {
