@@ -306,6 +306,47 @@ Describe 'Remove-Jail' {
 }
 
 Describe 'Update-Jail and Update-JailTemplate' {
+    It 'New-JailTemplate -Update patches the tree with freebsd-update before the snapshot' {
+        Save-JailRelease 14.1-RELEASE | Out-Null
+        $m = Mark
+        $t = New-JailTemplate 14.1-RELEASE -Name 14.1-patched -Update
+        $cmds = Mutating (Since $m)
+        $cmds | Should -Contain '/usr/sbin/freebsd-update -b /usr/local/jails/templates/14.1-patched --currently-running 14.1-RELEASE --not-running-from-cron fetch install'
+        $cmds[-1] | Should -Be '/sbin/zfs snapshot zroot/jails/templates/14.1-patched@base'
+        $t.PatchLevel | Should -Be '14.1-RELEASE-p8'
+        Get-JailTemplate 14.1-patched | Remove-JailTemplate -Force
+    }
+    It 'Update-JailTemplate patches and snapshots at the new level; existing clones keep their snapshot; Update-Jail moves a thin jail to it' {
+        Save-JailRelease 14.2-RELEASE | Out-Null
+        New-JailTemplate 14.2-RELEASE | Out-Null
+        New-Jail thin142 -Template 14.2-RELEASE | Out-Null
+        $m = Mark
+        $t = Update-JailTemplate 14.2-RELEASE -PassThru
+        Mutating (Since $m) | Should -Be @(
+            '/usr/sbin/freebsd-update -b /usr/local/jails/templates/14.2-RELEASE --currently-running 14.2-RELEASE --not-running-from-cron fetch install'
+            '/sbin/zfs snapshot zroot/jails/templates/14.2-RELEASE@14.2-RELEASE-p4')
+        $t.Snapshot | Should -Be 'zroot/jails/templates/14.2-RELEASE@14.2-RELEASE-p4'
+        $t.PatchLevel | Should -Be '14.2-RELEASE-p4'
+        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/thin142').Origin | Should -Be 'zroot/jails/templates/14.2-RELEASE@base'
+        Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/thin142/bin/freebsd-version') -Raw | Should -BeLike '*"14.2-RELEASE"*'
+        Update-Jail thin142 -PassThru | Should -Not -BeNullOrEmpty
+        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/thin142').Origin | Should -Be 'zroot/jails/templates/14.2-RELEASE@14.2-RELEASE-p4'
+        Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/thin142/bin/freebsd-version') -Raw | Should -BeLike '*"14.2-RELEASE-p4"*'
+    }
+    It 'Update-Jail patches a thick jail with freebsd-update -b and checks freebsd-version' {
+        New-JailTemplate 14.2-RELEASE -Name 14.2-plain | Out-Null
+        New-Jail thick142 -Template 14.2-plain -Thick | Out-Null
+        $m = Mark
+        Update-Jail thick142 -Verbose 4>&1 | Out-String | Should -BeLike '*freebsd-version -u: 14.2-RELEASE-p4*'
+        Mutating (Since $m) | Should -Be @('/usr/sbin/freebsd-update -b /usr/local/jails/containers/thick142 --currently-running 14.2-RELEASE --not-running-from-cron fetch install')
+    }
+    It 'a running thick jail is patched with freebsd-update -j' {
+        Start-Jail thick142
+        $m = Mark
+        Update-Jail thick142
+        Mutating (Since $m) | Should -Be @('/usr/sbin/freebsd-update -j thick142 --not-running-from-cron fetch install')
+        Stop-Jail thick142
+    }
     It 'moves a thin jail to the template''s newer snapshot, keeps the old root as .prev, and checks freebsd-version' {
         New-Jail upd1 -Template 14.3-RELEASE | Out-Null
         # A newer template snapshot, as Update-JailTemplate would leave it (freebsd-update is not simulated yet).

@@ -158,6 +158,12 @@ public sealed class PlanFailedException : Exception
     private static string BuildMessage(Plan plan, PlanStep step, int index, Exception original, IReadOnlyList<PlanUndoError> undo, string? journal)
     {
         var msg = $"{plan.Description}: step {index + 1} ({step.Description}) failed: {original.Message}";
+        // Some tools (freebsd-update) report on stdout: show its last lines when stderr said nothing.
+        if (original is NativeCommandException n && n.Result.ErrorText.Length == 0)
+        {
+            var tail = n.Result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3).ToArray();
+            if (tail.Length > 0) msg += " Output: " + string.Join(" ", tail);
+        }
         msg += undo.Count == 0
             ? (index == 0 ? " Nothing was changed." : $" The {index} completed step(s) were undone.")
             : $" {undo.Count} step(s) could not be undone; the journal is kept in {journal}.";
