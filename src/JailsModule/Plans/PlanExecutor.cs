@@ -14,11 +14,13 @@ public sealed record PlanProgress(int StepIndex, int StepCount, string Descripti
 /// completed steps in reverse and throws <see cref="PlanFailedException"/> with the original error.
 ///
 /// Journal: kept ON THE HOST in /var/db/jailsmodule/journal/ID.json (through IJailHost, so under
-/// fs/ in the simulator), rewritten after every step. The module may run in several processes and
-/// a process can die half-way (kill -9, a dropped SSH session); a journal in memory would die with
-/// it, while the one on the host shows an operator (and the next run) which steps were done and
-/// which commands undo them. It is deleted when the plan succeeds or was completely undone, and
-/// kept (and named in the error) when an undo failed.
+/// fs/ in the simulator). The module may run in several processes and a process can die half-way
+/// (kill -9, a dropped SSH session); a journal in memory would die with it, while the one on the
+/// host shows an operator every step of the interrupted plan with its command and undo, next to the
+/// stale lock naming the same plan id. It is written once before the first step (not after every
+/// step: each write costs as much as a simulated zfs command, see bench/NewJail.Bench.ps1) and,
+/// on failure, again with each step's outcome (Failed, Undone, UndoFailed). It is deleted when the
+/// plan succeeds or was completely undone, and kept (and named in the error) when an undo failed.
 /// </summary>
 public sealed class PlanExecutor
 {
@@ -93,7 +95,6 @@ public sealed class PlanExecutor
                 _ct.ThrowIfCancellationRequested();
                 OnProgress?.Invoke(new PlanProgress(i, steps.Count, steps[i].Description));
                 steps[i].Do(ctx);
-                journal?.Mark(i, PlanStepState.Done);
             }
             OnProgress?.Invoke(new PlanProgress(steps.Count, steps.Count, "Done"));
             journal?.Delete();
