@@ -179,6 +179,16 @@ Describe 'New-Jail' {
         @($cmds | Where-Object { $_ -like '/sbin/zfs clone *' }) | Should -HaveCount 0
         Test-Path (Join-Path $script:sim 'fs/usr/local/jails/containers/thick1/etc/resolv.conf') | Should -BeTrue
     }
+    It 'warns that jails in a config file that does not parse cannot be seen' {
+        $bad = Join-Path $script:sim 'fs/etc/jail.conf.d/broken.conf'
+        Set-Content $bad "broken {`n  path = `"/x`"`n"
+        try {
+            New-Jail warn1 -Template 14.3-RELEASE -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+        }
+        finally { Remove-Item $bad }
+        ($w -join "`n") | Should -BeLike '*broken.conf*'
+        (Get-Jail warn1).Name | Should -Be 'warn1'
+    }
     It '-WhatIf shows every native command and changes nothing' {
         $before = HostState
         $m = Mark

@@ -38,7 +38,7 @@ public sealed class PlanRunner
         }
     }
 
-    public ProvisioningService Service => _service ??= new ProvisioningService(_host, Settings, _ct, r => _cmdlet.WriteVerbose(r.DisplayText));
+    public ProvisioningService Service => _service ??= new ProvisioningService(_host, Settings, _ct, r => _cmdlet.WriteVerbose(r.DisplayText)) { OnWarning = _cmdlet.WriteWarning };
 
     /// <summary>True when -WhatIf is in effect (bound or by preference).</summary>
     public bool IsWhatIf

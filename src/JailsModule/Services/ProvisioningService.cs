@@ -56,6 +56,18 @@ public sealed class ProvisioningService
     public CancellationToken Ct { get; }
     public Action<ProcessRequest>? OnCommand { get; }
 
+    /// <summary>Problems that do not stop the plan (a config file elsewhere that does not parse).</summary>
+    public Action<string>? OnWarning { get; init; }
+
+    /// <summary>The jail list; files that do not parse are reported, since jails defined there cannot be seen.</summary>
+    private JailInventory ReadJails()
+    {
+        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        foreach (var e in inv.ConfigErrors)
+            OnWarning?.Invoke($"jail: {e.Message} (jails defined in that file are not seen)");
+        return inv;
+    }
+
     private ProcessResult Read(ProcessRequest r)
     {
         OnCommand?.Invoke(r);
@@ -332,7 +344,7 @@ public sealed class ProvisioningService
         if (!ProvisionValidation.IsUnder(ds, Settings.JailRoot))
             throw new PlanPreconditionException("DatasetOutsideRoot", $"The dataset '{ds}' is not below the jail root '{Settings.JailRoot}' (Set-JailModuleSetting -JailRoot).", ds);
         var conf = ConfigFile(r.Name);
-        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        var inv = ReadJails();
         var taken = inv.Find(r.Name);
         if (taken != null)
             throw new PlanPreconditionException("JailNameTaken",
@@ -440,7 +452,7 @@ public sealed class ProvisioningService
 
     public Plan PlanRemoveJail(string name, bool force, bool keepDataset)
     {
-        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        var inv = ReadJails();
         var jail = inv.Find(name) ?? throw NotFound(name, Host);
         var running = jail.State == JailState.Running;
         if (running && !force)
@@ -488,7 +500,7 @@ public sealed class ProvisioningService
     /// </summary>
     public Plan PlanUpdateJail(string name, bool force, Action<string>? onVersion)
     {
-        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        var inv = ReadJails();
         var jail = inv.Find(name) ?? throw NotFound(name, Host);
         var zfs = ReadZfs();
         var ds = DatasetAt(zfs, jail.Path)
