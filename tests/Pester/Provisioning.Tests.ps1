@@ -383,6 +383,19 @@ Describe 'Update-Jail and Update-JailTemplate' {
         (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later')).ExitCode | Should -Be 0
         Assert-FaultLeavesNoTrace 'zfs clone *' 'cannot create: out of space' 'UpdateJailFailed' { Update-Jail upd2 }
     }
+    It 'a running thin jail is refused without -Force and stopped, re-cloned and started again with it' {
+        New-Jail upd3 -Template 14.3-RELEASE -Start | Out-Null
+        (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later2')).ExitCode | Should -Be 0
+        Update-Jail upd3 -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailRunning,*'
+        $m = Mark
+        (Update-Jail upd3 -Force -PassThru).State | Should -Be 'Running'
+        $cmds = Mutating (Since $m)
+        $cmds[0] | Should -Be '/usr/sbin/jail -q -f /etc/jail.conf.d/upd3.conf -r upd3'
+        $cmds[1] | Should -Be '/sbin/zfs rename zroot/jails/containers/upd3 zroot/jails/containers/upd3.prev'
+        $cmds[2] | Should -Be '/sbin/zfs clone zroot/jails/templates/14.3-RELEASE@later2 zroot/jails/containers/upd3'
+        $cmds[-1] | Should -Be '/usr/sbin/jail -i -f /etc/jail.conf.d/upd3.conf -c upd3'
+    }
     It 'Update-JailTemplate -WhatIf shows freebsd-update with -b, --currently-running and --not-running-from-cron' {
         $m = Mark
         $log = Join-Path $script:sim 'whatif.txt'

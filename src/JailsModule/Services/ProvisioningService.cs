@@ -483,8 +483,9 @@ public sealed class ProvisioningService
         if (running)
         {
             var stop = JailTool.Stop(name, jail.ConfigPath);
+            // A jail made on the command line has no file to start it again from: its stop has no undo.
             plan.Add(jail.ConfigPath is null
-                ? new CommandStep($"Stop jail '{name}'", stop) { Irreversible = true }
+                ? new CommandStep($"Stop jail '{name}' (no config file: not restarted if a later step fails)", stop)
                 : new CommandStep($"Stop jail '{name}'", stop, JailTool.Start(name, jail.ConfigPath)));
         }
         if (jail.Path.Length > 1) plan.Add(MountCheckStep(jail.Path, ds?.Name));
@@ -526,6 +527,8 @@ public sealed class ProvisioningService
                 throw new PlanPreconditionException("DatasetExists", $"'{prev}' (the previous root of '{name}') still exists; destroy it first.", prev, PlanErrorKind.ResourceExists);
             plan.Lock("dataset", prev);
             bool running = jail.State == JailState.Running;
+            if (running && jail.ConfigPath is null)
+                throw new PlanPreconditionException("JailNotConfigured", $"Jail '{name}' runs without a config file, so it could not be started again after the re-clone.", name, PlanErrorKind.InvalidOperation);
             if (running) plan.Add(new CommandStep($"Stop jail '{name}'", JailTool.Stop(name, jail.ConfigPath), JailTool.Start(name, jail.ConfigPath!)));
             plan.Add(new CommandStep($"Keep the old root as {prev}", ZfsCommand.Rename(ds.Name, prev), ZfsCommand.Rename(prev, ds.Name)));
             plan.Add(new CommandStep($"Clone {t.Snapshot}", ZfsCommand.Clone(t.Snapshot, ds.Name), ZfsCommand.Destroy(ds.Name)));
