@@ -126,6 +126,14 @@ Describe 'Invoke-JailCommand' {
         $log.Arguments | Should -Be @('web', '/bin/sh', '-c', 'echo one; echo two')
     }
 
+    It 'takes jails from the pipeline and passes -CleanEnvironment as jexec -l' {
+        Get-Jail web | Invoke-JailCommand -Command pwd -CleanEnvironment | Should -Be '/root'
+        @(Get-JailSimulatorLog)[-1].Arguments | Should -Be @('-l', 'web', 'pwd')
+        $out = Get-Jail web | Invoke-JailCommand -Command hostname -PassThru
+        $out[0] | Should -Be 'web.example.org'
+        $out[1].Name | Should -Be 'web'
+    }
+
     It 'runs as a user of the jail with -User' {
         Invoke-JailCommand web -User www -Command id, -un | Should -Be 'www'
         @(Get-JailSimulatorLog)[-1].Arguments | Should -Be @('-U', 'www', 'web', 'id', '-un')

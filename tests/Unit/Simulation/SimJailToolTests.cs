@@ -130,6 +130,8 @@ public sealed class SimJailToolTests : SimHostTestBase
     [InlineData(new[] { "-c", "name=x", "path=/nonexistent", "persist" }, "jail: path /nonexistent: No such file or directory\n")]
     [InlineData(new[] { "-c", "name=x", "ip4.addr=10.0.0.300", "persist" }, "jail: ip4.addr: not an IPv4 address: 10.0.0.300\n")]
     [InlineData(new[] { "-r", "nope" }, "jail: \"nope\" not found\n")]
+    [InlineData(new[] { "-c", "name=x", "jid=99999999999", "persist" }, "jail: jail_set: Invalid argument\n")]
+    [InlineData(new[] { "-c", "name=x", "jid=-3", "persist" }, "jail: jail_set: Invalid argument\n")]
     [InlineData(new[] { "-m", "name=nope", "persist" }, "jail: \"nope\" not found\n")]
     public void BadInputIsRejectedWithTheRealTextAndNothingIsCreated(string[] args, string stderr)
     {
@@ -316,6 +318,41 @@ public sealed class SimJailToolTests : SimHostTestBase
         AssertFails(r, "jail: e: exec /bin/sh: No such file or directory\njail: e: /bin/sh /etc/rc: failed\n");
         Assert.Equal("e: created\ne: removed\n", r.StandardOutput);
         Assert.Empty(State.Jails);
+    }
+
+    [Fact]
+    public void DashRRemovesWithoutTheConfig()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; mount.devfs; exec.prestop = \"echo STOP\"; }\n");
+        Assert.Equal(0, Jail("-c", "web").ExitCode);
+        var r = Jail("-R", "web");
+        Assert.Equal((0, ""), (r.ExitCode, r.StandardOutput)); // no exec.prestop, and a single jail is not noted
+        Assert.Empty(State.Jails);
+        Assert.Contains(State.Mounts, m => m.Node == "/jails/web/dev"); // -R does not unmount
+        Assert.Equal(1, Jail("-R").ExitCode);
+        Assert.Equal(1, Jail("-Rc", "web").ExitCode);
+        Assert.Equal(1, Jail("-l", "-c", "web").ExitCode); // -l means command-line mode: a lone name is usage
+    }
+
+    [Fact]
+    public void VerboseNotesEachCommand()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; exec.prestart = \"echo pre\"; exec.start = \"/bin/sh /etc/rc\"; }\n");
+        var r = Jail("-v", "-c", "web");
+        Assert.Equal("web: run command: echo pre\npre\nweb: created\nweb: run command in jail: /bin/sh /etc/rc\n", r.StandardOutput);
+    }
+
+    [Fact]
+    public void ZfsDatasetProblemsAreReportedButDoNotFailTheCreate()
+    {
+        MkDir("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; zfs.dataset = zroot/nosuch; }\n");
+        var r = Jail("-c", "web");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("web: created\nerror, you need to set jailed=on for dataset zroot/nosuch\n", r.StandardOutput);
+        Assert.Single(State.Jails);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class SimJailTool : ISimulatedTool
                 case 'J': run.JidFile = a; break;
                 case 'l': cmdParams.Add(new JParam("exec.clean", null)); docf = false; break;
                 case 'n': cmdParams.Add(new JParam("name", new() { a! })); docf = false; break;
-                case 'p': if (!int.TryParse(a, out _)) return Fail("jail: -p: non-integer value \"" + a + "\""); break;
+                case 'p': break; // strtol, no validation; parallelism means nothing here
                 case 'q': run.Verbose = -1; break;
                 case 's': cmdParams.Add(new JParam("securelevel", new() { a! })); docf = false; break;
                 case 'u': cmdParams.Add(new JParam("exec.jail_user", new() { a! })); cmdParams.Add(new JParam("exec.system_jail_user", null)); docf = false; break;
@@ -149,10 +149,11 @@ public sealed class SimJailTool : ISimulatedTool
             return Finish(run);
         }
 
-        if (op == OpRemove && (rflagR || rest.Count > 0 && rest.All(x => !x.Contains('='))))
+        if (op == OpRemove)
         {
-            if (rest.Count == 0) return new SimResult(1, "", Usage);
-            if (rest.Any(x => x.Contains('='))) return new SimResult(1, "", Usage);
+            // Jail remove, perhaps using the config file (jail.c main: JF_STOP).
+            if (!docf || rest.Count == 0) return new SimResult(1, "", Usage);
+            if (!rflagR && rest.Any(x => x.Contains('='))) return new SimResult(1, "", Usage);
             // -r reads the config file only when it exists; -R never reads it.
             ConfLoadResult? conf = null;
             var file = conffile ?? "/etc/jail.conf";
@@ -168,9 +169,10 @@ public sealed class SimJailTool : ISimulatedTool
             return Finish(run);
         }
 
-        if (rest.Count > 1 || (rest.Count == 1 && rest[0].Contains('=')) || !docf)
+        if (rest.Count > 1 || (rest.Count == 1 && rest[0].Contains('=')))
         {
             // Command-line mode: the config file is not read.
+            if (rflagR) return new SimResult(1, "", Usage);
             var p = new List<JParam>(cmdParams);
             for (int i = 0; i < rest.Count; i++)
             {
@@ -196,14 +198,13 @@ public sealed class SimJailTool : ISimulatedTool
                     p.Add(new JParam(name, vals));
                 }
             }
-            if ((op & OpRemove) != 0 && (op & OpCreate) == 0 && (op & OpSet) == 0)
-                return new SimResult(1, "", Usage);
             DoOp(run, op, p, null);
             return Finish(run);
         }
 
         // Config-file mode: one jail or all of them.
         {
+            if (rflagR || !docf) return new SimResult(1, "", Usage);
             var file = conffile ?? "/etc/jail.conf";
             var conf = LoadConfig(run, file);
             if (conf is null) return Finish(run);
@@ -244,8 +245,6 @@ public sealed class SimJailTool : ISimulatedTool
             return Finish(run);
         }
     }
-
-    private static SimResult Fail(string msg) => SimResult.Fail(msg);
 
     private static List<JParam> ConfParams(ConfJail cj)
     {
@@ -531,11 +530,16 @@ public sealed class SimJailTool : ISimulatedTool
             if (max == 0) { run.Err.Append(pre).Append("jail_set: Operation not permitted\n"); run.Failed = true; return false; }
             if (cur >= max) { run.Err.Append(pre).Append("prison limit exceeded\n"); run.Failed = true; return false; }
         }
-        int jid;
-        if (jidParam != null)
+        int jid = 0;
+        if (jidParam != null && (!int.TryParse(jidParam, out jid) || jid < 0 || jid > 999999))
         {
-            jid = int.Parse(jidParam);
-            if (jid <= 0 || st.Jails.Any(j => j.Jid == jid)) { run.Err.Append(pre).Append("jail_set: File exists\n"); run.Failed = true; return false; }
+            run.Err.Append(pre).Append("jail_set: Invalid argument\n");
+            run.Failed = true;
+            return false;
+        }
+        if (jid != 0)
+        {
+            if (st.Jails.Any(j => j.Jid == jid)) { run.Err.Append(pre).Append("jail_set: File exists\n"); run.Failed = true; return false; }
         }
         else
         {
@@ -631,10 +635,20 @@ public sealed class SimJailTool : ISimulatedTool
 
         env = HookEnv(ctx, label, jid, p.FindLast(x => x.Name == "path")?.Last ?? "/");
         if (!Step(() => Hooks(run, label, Values(p, "exec.created"), env))) return false;
+        // zfs.dataset (command.c): /bin/sh -c 'if [ $(zfs get -H -o value jailed DS) = on ]; then zfs jail JID DS ||
+        // echo error, attaching...; else echo error, you need to set jailed=on...; fi'. It never fails the create.
+        var jidRef = jidParam ?? nameParam ?? jid.ToString();
         foreach (var ds in Values(p, "zfs.dataset"))
         {
-            var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jid.ToString(), ds });
-            if (r.ExitCode != 0 && !Step(() => { run.Err.Append(r.StandardError).Append(pre).Append($"/sbin/zfs jail {jid} {ds}: failed\n"); return false; })) return false;
+            var jailed = ctx.RunTool("/sbin/zfs", new[] { "get", "-H", "-o", "value", "jailed", ds });
+            run.Err.Append(jailed.StandardError);
+            if (jailed.ExitCode == 0 && jailed.StandardOutput.Trim() == "on")
+            {
+                var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jidRef, ds });
+                run.Err.Append(r.StandardError);
+                if (r.ExitCode != 0) run.Out.Append($"error, attaching {ds} to jail {jidRef} failed\n");
+            }
+            else run.Out.Append($"error, you need to set jailed=on for dataset {ds}\n");
         }
         foreach (var ifname in Values(p, "vnet.interface").Where(x => x.Length > 0))
             if (!Step(() => MoveInterface(run, label, jail, ifname, jidParam ?? nameParam ?? jid.ToString(), undo))) return false;
@@ -739,6 +753,9 @@ public sealed class SimJailTool : ISimulatedTool
                 return false;
             }
         }
+        if (run.Verbose > 0)
+            run.Out.Append(run.ConfigMode ? label + ": " : "")
+                .Append($"run command{(injail ? " in jail" : "")}{(user != null ? " as " + user.Name : "")}: {comline}\n");
         SimResult r;
         var program = SimExec.Resolve(run.Ctx.Fs, root, argv[0], env.TryGetValue("PATH", out var path) ? path : SimExec.DefaultPath);
         if (program is null)

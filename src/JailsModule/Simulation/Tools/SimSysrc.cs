@@ -54,6 +54,11 @@ public sealed class SimSysrc : ISimulatedTool
             if (root is null) return SimResult.Fail($"jexec: jail \"{jailName}\" not found");
             if (!ctx.Fs.FileExists(SimExec.HostPath(root, "/bin/sh"))) return SimResult.Fail("jexec: execvp: /bin/sh: No such file or directory");
         }
+        foreach (var f in files)
+        {
+            if (f.Length == 0) return SimResult.Fail("sysrc: : No such file or directory");
+            if (ctx.Fs.DirectoryExists(SimExec.HostPath(root, f))) return SimResult.Fail($"sysrc: {f}: Is a directory");
+        }
         var confFiles = files.Count > 0 ? files : SimRcConf.ConfFiles(ctx.Fs, root);
         var sourced = new List<string> { SimRcConf.Defaults };
         if (!defaultsOnly) sourced.AddRange(confFiles);
