@@ -52,6 +52,11 @@ Describe 'Set-JailConfig -New and Get-JailConfig' {
         Set-JailConfig -Name web -New -ErrorAction SilentlyContinue -ErrorVariable err
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JailConfigExists,*'
     }
+    It 'refuses -New in another file for a jail defined elsewhere' {
+        Set-JailConfig -Name web -New -Path /etc/jail.other.conf -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailConfigExists,*'
+        Test-Path (HostFile '/etc/jail.other.conf') | Should -BeFalse
+    }
     It 'pipes Get-JailConfig objects into Set-JailConfig' {
         Get-JailConfig -Name web | Set-JailConfig -Parameter @{ 'allow.raw_sockets' = $true }
         (Get-JailConfig -Name web).Parameters['allow.raw_sockets'] | Should -BeTrue
@@ -85,6 +90,11 @@ Describe 'Editing a hand-written file' {
     It 'removes a whole block with -RemoveJail -Force' {
         Set-JailConfig -Name mail -RemoveJail -Force
         ReadHost '/etc/jail.conf' | Should -BeExactly ($script:orig.Replace("`nmail { persist; }`n", ''))
+    }
+    It 'keeps the file mode on edit' {
+        [IO.File]::SetUnixFileMode((HostFile '/etc/jail.conf'), [IO.UnixFileMode]'UserRead, UserWrite')
+        Set-JailConfig -Name db -Parameter @{ persist = $true }
+        [IO.File]::GetUnixFileMode((HostFile '/etc/jail.conf')) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
     }
     It '-WhatIf writes nothing' {
         Set-JailConfig -Name db -Parameter @{ securelevel = 3 } -WhatIf

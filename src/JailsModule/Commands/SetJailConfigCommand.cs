@@ -73,6 +73,12 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         if (Path != null)
         {
             if (Path[0] != '/') { Fail("InvalidConfigPath", ErrorCategory.InvalidArgument, Path, $"The path '{Path}' is not an absolute FreeBSD path."); return; }
+            // A second definition elsewhere would make jail(8) see two jails of that name.
+            if (New && FindDefinition(name) is { } other && other != Path)
+            {
+                Fail("JailConfigExists", ErrorCategory.ResourceExists, name, $"Jail '{name}' is already defined in {other}.");
+                return;
+            }
             path = Path;
         }
         else

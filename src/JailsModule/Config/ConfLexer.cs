@@ -73,6 +73,15 @@ public sealed class ConfLineMap
 
     public int ColumnOf(int offset) => offset - _starts[LineOf(offset) - 1] + 1;
 
+    /// <summary>LineOf for offsets visited in increasing order: <paramref name="hint"/> is the last line index found.</summary>
+    public int LineOfFrom(ref int hint, int offset)
+    {
+        var starts = _starts;
+        if (hint >= starts.Length || starts[hint] > offset) return LineOf(offset);
+        while (hint + 1 < starts.Length && starts[hint + 1] <= offset) hint++;
+        return hint + 1;
+    }
+
     public int LineCount => _starts.Length;
 }
 
@@ -168,8 +177,8 @@ public sealed class ConfLexer
                 if (c == '$') { LexDollar(start, inDq: true); continue; }
                 if (c == '\\') { LexEscape(start); continue; }
                 // <DQ>[^\"$\\]([^"\\]|\\(.|\n))*\"  (always longer than an atomic run here)
-                int stop = ScanDoubleQuoted(_i, out bool closed);
-                if (!closed)
+                int stop = ScanComplete(_i, '"', "");
+                if (stop < 0)
                 {
                     // Cannot happen: DQ is entered only inside a complete string. Fall back to normal state.
                     _dq = false;
@@ -316,43 +325,15 @@ public sealed class ConfLexer
         }
         if (_i + 1 < n && t[_i + 1] == '{')
         {
-            // complete: \$\{([^\n{}]|\\(.|\n))*\}   (DQ: also no '"')
-            int k = _i + 2;
-            bool complete = false;
-            while (k < n)
+            // complete: \$\{([^\n{}]|\\(.|\n))*\}, else unterminated: \$\{([^\n{}]|\\.)*   (DQ: also no '"')
+            int close = ScanComplete(_i + 2, '}', inDq ? "\n{\"" : "\n{");
+            if (close >= 0)
             {
-                char c = t[k];
-                if (c == '\\')
-                {
-                    if (k + 1 >= n) break;
-                    k += 2;
-                    continue;
-                }
-                if (c == '}') { complete = true; break; }
-                if (c == '\n' || c == '{' || (inDq && c == '"')) break;
-                k++;
-            }
-            if (complete)
-            {
-                _i = k + 1;
-                StrToken(start, Decode(start + 2, k), true);
+                _i = close;
+                StrToken(start, Decode(start + 2, close - 1), true);
                 return;
             }
-            // unterminated: \$\{([^\n{}]|\\.)*
-            k = _i + 2;
-            while (k < n)
-            {
-                char c = t[k];
-                if (c == '\\')
-                {
-                    if (k + 1 >= n || t[k + 1] == '\n') break;
-                    k += 2;
-                    continue;
-                }
-                if (c == '\n' || c == '{' || c == '}' || (inDq && c == '"')) break;
-                k++;
-            }
-            _i = k;
+            _i = ScanUnterminated(_i + 2, inDq ? "\n{}\"" : "\n{}");
             Error(start, "unterminated variable");
             return;
         }
@@ -362,32 +343,40 @@ public sealed class ConfLexer
 
     private void LexSingle(int start)
     {
+        int close = ScanComplete(_i + 1, '\'', "");
+        if (close >= 0)
+        {
+            _i = close;
+            StrToken(start, Decode(start + 1, close - 1), false);
+            return;
+        }
+        _i = ScanUnterminated(_i + 1, "\n'");
+        Error(start, "unterminated string");
+    }
+
+    /// <summary>([^forbidden close \\]|\\(.|\n))* close from <paramref name="k"/>: the index after <paramref name="close"/>, or -1.</summary>
+    private int ScanComplete(int k, char close, string forbidden)
+    {
         var t = _t;
         int n = t.Length;
-        int k = _i + 1;
         while (k < n)
         {
             char c = t[k];
             if (c == '\\')
             {
-                if (k + 1 >= n) { k = n; break; }
+                if (k + 1 >= n) return -1;
                 k += 2;
                 continue;
             }
-            if (c == '\'')
-            {
-                _i = k + 1;
-                StrToken(start, Decode(start + 1, k), false);
-                return;
-            }
+            if (c == close) return k + 1;
+            if (forbidden.Length > 0 && forbidden.IndexOf(c) >= 0) return -1;
             k++;
         }
-        _i = UnterminatedEnd(_i + 1, '\'');
-        Error(start, "unterminated string");
+        return -1;
     }
 
-    /// <summary>'([^\n'\\]|\\.)*  or  \"([^\n\"\\]|\\.)*</summary>
-    private int UnterminatedEnd(int k, char quote)
+    /// <summary>([^stops \\]|\\.)* from <paramref name="k"/> (the '.' of flex excludes a newline): where it stops.</summary>
+    private int ScanUnterminated(int k, string stops)
     {
         var t = _t;
         int n = t.Length;
@@ -400,39 +389,18 @@ public sealed class ConfLexer
                 k += 2;
                 continue;
             }
-            if (c == '\n' || c == quote) break;
+            if (stops.IndexOf(c) >= 0) break;
             k++;
         }
         return k;
     }
 
-    /// <summary>Scans ([^"\\]|\\(.|\n))*\" from <paramref name="k"/>; returns the index after the closing quote.</summary>
-    private int ScanDoubleQuoted(int k, out bool closed)
-    {
-        var t = _t;
-        int n = t.Length;
-        while (k < n)
-        {
-            char c = t[k];
-            if (c == '\\')
-            {
-                if (k + 1 >= n) break;
-                k += 2;
-                continue;
-            }
-            if (c == '"') { closed = true; return k + 1; }
-            k++;
-        }
-        closed = false;
-        return n;
-    }
-
     private void LexDouble(int start)
     {
-        int stop = ScanDoubleQuoted(_i + 1, out bool closed);
-        if (!closed)
+        int stop = ScanComplete(_i + 1, '"', "");
+        if (stop < 0)
         {
-            _i = UnterminatedEnd(_i + 1, '"');
+            _i = ScanUnterminated(_i + 1, "\n\"");
             Error(start, "unterminated string");
             return;
         }

@@ -12,7 +12,7 @@ public abstract class ConfItem
 public enum ConfOperator : byte { None, Assign, Append }
 
 /// <summary>One string of a value: its pieces (tokens), already decoded, with variable references and positions.</summary>
-public sealed class ConfValue
+public readonly struct ConfValue
 {
     public ConfValue(string text, List<ConfVarRef>? vars, int firstToken, int lastToken)
     {
@@ -159,6 +159,11 @@ internal sealed class ConfParser
         if (_errflag > 0) _errflag--;
     }
 
+    private int _lineHint;
+
+    /// <summary>Line of an offset; offsets only grow while parsing, so a moving hint makes it O(1).</summary>
+    private int LineAt(int offset) => _tree.Lines.LineOfFrom(ref _lineHint, offset);
+
     private ConfTokenKind KindAt(int k) => k < 0 ? ConfTokenKind.Eof : _tok[k].Kind;
 
     private void SyntaxError(int k)
@@ -166,9 +171,11 @@ internal sealed class ConfParser
         if (_errflag == 0)
         {
             ConfDiagnostic d;
-            if (k < 0)
+            // yyerror(): a token whose text starts with NUL (a NUL byte in the file) reads as end of input.
+            if (k < 0 || (_tok[k].Kind == ConfTokenKind.Char && _tree.Text[_tok[k].Start] == '\0'))
             {
                 int lastLine = _tok.Count == 0 ? 1 : _tree.EndLine(_tok.Count - 1);
+                if (k >= 0) lastLine = _tree.EndLine(k);
                 d = new ConfDiagnostic(_file, lastLine, 1, "", $"{_file}: unexpected EOF");
             }
             else
@@ -245,7 +252,7 @@ internal sealed class ConfParser
                 NameToken = k,
                 Name = nameTok.Value!,
                 LBraceToken = n,
-                Line = _tree.Lines.LineOf(nameTok.Start),
+                Line = LineAt(nameTok.Start),
             };
             items.Add(block);
             stack.Add(block);
@@ -257,7 +264,7 @@ internal sealed class ConfParser
             NameToken = k,
             Name = nameTok.Value!,
             IsVariable = nameTok.Kind == ConfTokenKind.Var,
-            Line = _tree.Lines.LineOf(nameTok.Start),
+            Line = LineAt(nameTok.Start),
         };
         if (kind == ConfTokenKind.Semicolon)
         {

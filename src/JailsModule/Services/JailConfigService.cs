@@ -10,8 +10,8 @@ namespace JailsModule.Services;
 /// <summary>Reads and edits jail.conf files through the host boundary.</summary>
 public static class JailConfigService
 {
-    public const string MainConfig = "/etc/jail.conf";
-    public const string ConfigDirectory = "/etc/jail.conf.d";
+    public const string MainConfig = JailInventory.MainConfig;
+    public const string ConfigDirectory = JailInventory.ConfigDirectory;
     public const int NewFileMode = 0x1A4; // 0644
 
     /// <summary>The files Get-Jail reads: /etc/jail.conf, /etc/jail.*.conf, /etc/jail.conf.d/*.conf (existing ones).</summary>
