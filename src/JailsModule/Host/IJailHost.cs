@@ -82,6 +82,14 @@ public interface IJailHost
 
     /// <summary>Deletes an empty folder. Never recursive: the module never removes trees by hand.</summary>
     void DeleteDirectory(string path);
+
+    /// <summary>
+    /// Creates a file only when nothing of that name exists (open with O_CREAT|O_EXCL): the atomic
+    /// primitive behind the module's host-wide locks. Returns false when the file already exists.
+    /// The folder must exist.
+    /// </summary>
+    bool TryCreateFileExclusive(string path, string content)
+        => throw new NotSupportedException($"{GetType().Name} cannot create files exclusively, so it cannot take the module's host lock.");
 }
 
 public sealed class ToolNotFoundException : Exception

@@ -77,6 +77,7 @@ public sealed class LocalHost : IJailHost
     public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
     public void DeleteFile(string path) => File.Delete(path);
     public void DeleteDirectory(string path) => Directory.Delete(path, recursive: false);
+    public bool TryCreateFileExclusive(string path, string content) => AtomicFile.TryCreateExclusive(path, content);
 
     /// <summary>Keeps the owner of a replaced file: chown(8) with the numeric ids that stat(1) reports (FreeBSD syntax).</summary>
     private void CopyOwner(string original, string replacement)
@@ -119,6 +120,31 @@ public static class AtomicFile
             try { File.Delete(tmp); } catch { /* best effort */ }
             throw;
         }
+    }
+
+    /// <summary>open(2) with O_CREAT|O_EXCL (FileMode.CreateNew): false when the name is taken.</summary>
+    public static bool TryCreateExclusive(string path, string content)
+    {
+        FileStream fs;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                break;
+            }
+            catch (IOException e) when (e is not DirectoryNotFoundException)
+            {
+                // EEXIST; the holder may have removed it between open(2) and now: then simply try again.
+                if (File.Exists(path) || Directory.Exists(path) || attempt >= 100) return false;
+            }
+        }
+        using (fs)
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(content);
+            fs.Write(bytes, 0, bytes.Length); // no fsync: a lock only has to outlive its process, not a reboot
+        }
+        return true;
     }
 
     public static HostFileInfo? GetInfo(string path)

@@ -135,7 +135,7 @@ public sealed class JailInventory
         };
     }
 
-    private static Jail FromConfig(string computer, ConfJail cj, string configPath)
+    internal static Jail FromConfig(string computer, ConfJail cj, string configPath)
     {
         var p = new OrderedDictionary(StringComparer.Ordinal);
         foreach (var prm in cj.Parameters) p[prm.Name] = prm.Values is null ? "true" : prm.Value;

@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using JailsModule.Plans;
+using JailsModule.Services;
+
+namespace JailsModule.Commands;
+
+/// <summary>Shows where provisioning puts releases, templates and jails on the connected host.</summary>
+[Cmdlet(VerbsCommon.Get, "JailModuleSetting")]
+[OutputType(typeof(JailModuleSettings))]
+public sealed class GetJailModuleSettingCommand : JailProvisionCmdletBase
+{
+    protected override void ProcessRecord() => WriteObject(Settings);
+}
+
+/// <summary>Changes the provisioning settings of the connected host (/usr/local/etc/jailsmodule.conf).</summary>
+[Cmdlet(VerbsCommon.Set, "JailModuleSetting", SupportsShouldProcess = true)]
+[OutputType(typeof(JailModuleSettings))]
+public sealed class SetJailModuleSettingCommand : JailProvisionCmdletBase
+{
+    [Parameter] [ValidateNotNullOrEmpty] public string? TemplateRoot { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? TemplateMountpoint { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? JailRoot { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? JailMountpoint { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? MediaPath { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? Mirror { get; set; }
+    [Parameter] public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var s = Settings;
+        foreach (var key in JailModuleSettings.Keys)
+            if (MyInvocation.BoundParameters.TryGetValue(key, out var v)) s.Set(key, (string)v);
+        if (s.Validate() is { } bad) { WriteInvalid(bad, "InvalidModuleSetting", s); return; }
+        var file = JailModuleSettings.SettingsFile;
+        var plan = RunPlan(file, new[] { "file:" + file },
+            () => new Plan($"Update {file}").Lock("file", file).Add(new WriteFileStep(file, s.Render())), "SetModuleSettingFailed");
+        if (plan != null && PassThru) WriteObject(s);
+    }
+}

@@ -1,0 +1,195 @@
+using JailsModule.Host;
+
+namespace JailsModule.Plans;
+
+/// <summary>
+/// Runs one native command; undo runs the undo commands in order (none: nothing to undo, e.g. a
+/// read-only check). A step marked irreversible (zfs destroy) has no undo and runs last.
+/// </summary>
+public sealed class CommandStep : PlanStep
+{
+    private readonly string _description;
+
+    public CommandStep(string description, ProcessRequest command, params ProcessRequest[] undo)
+    {
+        _description = description;
+        Command = command;
+        UndoCommands = undo;
+    }
+
+    public ProcessRequest Command { get; }
+    public IReadOnlyList<ProcessRequest> UndoCommands { get; }
+
+    /// <summary>Set for commands that cannot be taken back.</summary>
+    public bool Irreversible { get; init; }
+
+    /// <summary>Called with the result after the command succeeded (to check or capture output).</summary>
+    public Action<ProcessResult>? OnResult { get; init; }
+
+    /// <summary>Files to delete on undo (what the command created, e.g. fetch -o FILE).</summary>
+    public IReadOnlyList<string> UndoDeleteFiles { get; init; } = Array.Empty<string>();
+
+    public override string Description => _description;
+    public override IReadOnlyList<string> Actions => new[] { Command.DisplayText };
+    public override bool CanUndo => !Irreversible;
+
+    public override void Do(PlanContext context)
+    {
+        var r = context.Run(Command);
+        OnResult?.Invoke(r);
+    }
+
+    public override void Undo(PlanContext context)
+    {
+        foreach (var u in UndoCommands) context.Run(u);
+        foreach (var f in UndoDeleteFiles)
+            if (context.Host.FileExists(f)) context.Host.DeleteFile(f);
+    }
+}
+
+/// <summary>Writes a file atomically; undo puts the previous bytes back, or deletes a file that did not exist.</summary>
+public sealed class WriteFileStep : PlanStep
+{
+    private byte[]? _previous;
+    private bool _existed;
+
+    public WriteFileStep(string path, string content, int mode = 0x1A4 /* 0644 */, string? description = null)
+    {
+        Path = path;
+        Content = content;
+        Mode = mode;
+        _description = description ?? $"Write {path}";
+    }
+
+    private readonly string _description;
+    public string Path { get; }
+    public string Content { get; }
+    public int Mode { get; }
+
+    public override string Description => _description;
+    public override IReadOnlyList<string> Actions => new[] { $"write file {CommandLine.Quote(Path)} ({Content.Split('\n').Length - (Content.EndsWith('\n') ? 1 : 0)} lines)" };
+
+    public override void Do(PlanContext context)
+    {
+        _existed = context.Host.FileExists(Path);
+        _previous = _existed ? context.Host.ReadAllBytes(Path) : null;
+        context.Host.WriteAllTextAtomic(Path, Content, Mode);
+    }
+
+    public override void Undo(PlanContext context)
+    {
+        if (_existed) context.Host.WriteAllBytes(Path, _previous!);
+        else if (context.Host.FileExists(Path)) context.Host.DeleteFile(Path);
+    }
+}
+
+/// <summary>Copies a file on the host (cp SOURCE TARGET); undo restores what the target was.</summary>
+public sealed class CopyFileStep : PlanStep
+{
+    private byte[]? _previous;
+    private bool _existed;
+
+    public CopyFileStep(string source, string target)
+    {
+        Source = source;
+        Target = target;
+    }
+
+    public string Source { get; }
+    public string Target { get; }
+
+    public override string Description => $"Copy {Source} to {Target}";
+    public override IReadOnlyList<string> Actions => new[] { $"copy file {CommandLine.Quote(Source)} to {CommandLine.Quote(Target)}" };
+
+    public override void Do(PlanContext context)
+    {
+        var bytes = context.Host.ReadAllBytes(Source);
+        _existed = context.Host.FileExists(Target);
+        _previous = _existed ? context.Host.ReadAllBytes(Target) : null;
+        var dir = Target[..Math.Max(1, Target.LastIndexOf('/'))];
+        if (!context.Host.DirectoryExists(dir))
+            throw new DirectoryNotFoundException($"Cannot copy {Source} to {Target}: {dir} does not exist.");
+        context.Host.WriteAllBytes(Target, bytes);
+    }
+
+    public override void Undo(PlanContext context)
+    {
+        if (_existed) context.Host.WriteAllBytes(Target, _previous!);
+        else if (context.Host.FileExists(Target)) context.Host.DeleteFile(Target);
+    }
+}
+
+/// <summary>Deletes a file; undo writes the same bytes back.</summary>
+public sealed class DeleteFileStep : PlanStep
+{
+    private byte[]? _previous;
+
+    public DeleteFileStep(string path) => Path = path;
+
+    public string Path { get; }
+    public override string Description => $"Delete {Path}";
+    public override IReadOnlyList<string> Actions => new[] { $"delete file {CommandLine.Quote(Path)}" };
+
+    public override void Do(PlanContext context)
+    {
+        _previous = context.Host.FileExists(Path) ? context.Host.ReadAllBytes(Path) : null;
+        if (_previous != null) context.Host.DeleteFile(Path);
+    }
+
+    public override void Undo(PlanContext context)
+    {
+        if (_previous != null) context.Host.WriteAllBytes(Path, _previous);
+    }
+}
+
+/// <summary>Creates a folder (and missing parents); undo removes the folders it created, deepest first, if still empty.</summary>
+public sealed class CreateDirectoryStep : PlanStep
+{
+    private readonly List<string> _created = new();
+
+    public CreateDirectoryStep(string path) => Path = path;
+
+    public string Path { get; }
+    public override string Description => $"Create folder {Path}";
+    public override IReadOnlyList<string> Actions => new[] { $"create folder {CommandLine.Quote(Path)}" };
+
+    public override void Do(PlanContext context)
+    {
+        _created.Clear();
+        var p = Path.TrimEnd('/');
+        while (p.Length > 1 && !context.Host.DirectoryExists(p))
+        {
+            _created.Add(p);
+            p = p[..Math.Max(1, p.LastIndexOf('/'))];
+        }
+        context.Host.CreateDirectory(Path);
+    }
+
+    public override void Undo(PlanContext context)
+    {
+        foreach (var d in _created)
+            if (context.Host.DirectoryExists(d) && context.Host.ListDirectory(d).Count == 0)
+                context.Host.DeleteDirectory(d);
+    }
+}
+
+/// <summary>A check or edit written as code (reading a value, verifying a result). Keep the display honest.</summary>
+public sealed class ActionStep : PlanStep
+{
+    private readonly Action<PlanContext> _do;
+    private readonly Action<PlanContext>? _undo;
+    private readonly string[] _actions;
+
+    public ActionStep(string description, string[] actions, Action<PlanContext> @do, Action<PlanContext>? undo = null)
+    {
+        Description = description;
+        _actions = actions;
+        _do = @do;
+        _undo = undo;
+    }
+
+    public override string Description { get; }
+    public override IReadOnlyList<string> Actions => _actions;
+    public override void Do(PlanContext context) => _do(context);
+    public override void Undo(PlanContext context) => _undo?.Invoke(context);
+}

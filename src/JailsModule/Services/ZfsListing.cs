@@ -1,0 +1,77 @@
+using JailsModule.Host;
+using JailsModule.Tools;
+
+namespace JailsModule.Services;
+
+/// <summary>One row of <see cref="ZfsCommand.ListAll"/>: a filesystem or snapshot with the module's metadata (possibly inherited).</summary>
+public sealed record ZfsEntry(string Name, string Type, string? Origin, string? Mountpoint, long CreateTxg,
+    string? Managed, string? Uuid, string? Template, string? Kind, string? Release)
+{
+    public bool IsSnapshot => Type == "snapshot";
+    public string Dataset => IsSnapshot ? Name[..Name.IndexOf('@')] : Name;
+    public string? SnapshotName => IsSnapshot ? Name[(Name.IndexOf('@') + 1)..] : null;
+}
+
+/// <summary>The pool's filesystems and snapshots from one zfs list run, joined in memory.</summary>
+public sealed class ZfsListing
+{
+    private readonly Dictionary<string, ZfsEntry> _byName;
+
+    public ZfsListing(IReadOnlyList<ZfsEntry> entries)
+    {
+        Entries = entries;
+        _byName = entries.GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<ZfsEntry> Entries { get; }
+
+    public ZfsEntry? Find(string name) => _byName.TryGetValue(name, out var e) ? e : null;
+    public bool Exists(string name) => _byName.ContainsKey(name);
+
+    public IEnumerable<ZfsEntry> Children(string dataset)
+        => Entries.Where(e => !e.IsSnapshot && e.Name.StartsWith(dataset + "/", StringComparison.Ordinal) && e.Name.IndexOf('/', dataset.Length + 1) < 0);
+
+    public IEnumerable<ZfsEntry> SnapshotsOf(string dataset)
+        => Entries.Where(e => e.IsSnapshot && e.Dataset == dataset).OrderBy(e => e.CreateTxg);
+
+    public IEnumerable<ZfsEntry> ClonesOf(string snapshot) => Entries.Where(e => !e.IsSnapshot && e.Origin == snapshot);
+
+    /// <summary>Datasets from the pool down to <paramref name="dataset"/> that do not exist yet, topmost first.</summary>
+    public List<string> MissingAncestry(string dataset)
+    {
+        var missing = new List<string>();
+        var p = dataset;
+        while (!Exists(p))
+        {
+            missing.Insert(0, p);
+            int slash = p.LastIndexOf('/');
+            if (slash < 0) break;
+            p = p[..slash];
+        }
+        return missing;
+    }
+
+    public static ZfsListing Parse(string text)
+    {
+        var list = new List<ZfsEntry>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0) continue;
+            var f = line.Split('\t');
+            if (f.Length < ZfsCommand.ListColumns.Length) continue;
+            static string? V(string s) => s is "-" or "" ? null : s;
+            long.TryParse(f[4], out var txg);
+            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9])));
+        }
+        return new ZfsListing(list);
+    }
+
+    public static ZfsListing Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand)
+    {
+        var req = ZfsCommand.ListAll();
+        onCommand?.Invoke(req);
+        var r = host.RunAsync(req, ct).GetAwaiter().GetResult();
+        if (!r.Success) throw new NativeCommandException(req, r);
+        return Parse(r.StandardOutput);
+    }
+}

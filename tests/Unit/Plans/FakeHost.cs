@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using JailsModule.Host;
+
+namespace JailsModule.Tests.Plans;
+
+/// <summary>An in-memory host for plan tests: files in a dictionary, commands answered by a handler and recorded.</summary>
+internal sealed class FakeHost : IJailHost
+{
+    public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, bool> Dirs { get; } = new(StringComparer.Ordinal);
+    public List<string> Commands { get; } = new();
+    public Func<ProcessRequest, ProcessResult> Handler { get; set; } = _ => new ProcessResult(0, "", "");
+    private readonly object _gate = new();
+
+    public string ComputerName => "fake";
+    public JailHostKind Kind => JailHostKind.Simulator;
+
+    public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    {
+        lock (_gate) Commands.Add(request.DisplayText);
+        return Task.FromResult(Handler(request));
+    }
+
+    public bool FileExists(string path) => Files.ContainsKey(path);
+    public bool DirectoryExists(string path) => path == "/" || Dirs.ContainsKey(path.TrimEnd('/'));
+    public string ReadAllText(string path) => System.Text.Encoding.UTF8.GetString(ReadAllBytes(path));
+    public byte[] ReadAllBytes(string path) => Files.TryGetValue(path, out var b) ? b : throw new FileNotFoundException(path);
+
+    public void WriteAllTextAtomic(string path, string content, int? newFileMode = null) => Files[path] = System.Text.Encoding.UTF8.GetBytes(content);
+    public void WriteAllBytes(string path, byte[] content) => Files[path] = content;
+
+    public IReadOnlyList<string> ListDirectory(string path, string pattern = "*")
+    {
+        var prefix = path.TrimEnd('/') + "/";
+        return Files.Keys.Concat(Dirs.Keys)
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !k[prefix.Length..].Contains('/'))
+            .Where(k => global::JailsModule.Simulation.SimGlob.IsMatch(k[prefix.Length..], pattern))
+            .OrderBy(k => k, StringComparer.Ordinal).ToList();
+    }
+
+    public HostFileInfo? GetFileInfo(string path)
+        => Files.TryGetValue(path, out var b) ? new HostFileInfo(path, false, b.Length, DateTime.UtcNow, 0x1A4) : null;
+
+    public void CreateDirectory(string path)
+    {
+        var p = path.TrimEnd('/');
+        while (p.Length > 0) { Dirs[p] = true; p = p[..p.LastIndexOf('/')]; }
+    }
+
+    public void Rename(string from, string to) { Files[to] = Files[from]; Files.TryRemove(from, out _); }
+    public void DeleteFile(string path) => Files.TryRemove(path, out _);
+    public void DeleteDirectory(string path) => Dirs.TryRemove(path, out _);
+
+    public bool TryCreateFileExclusive(string path, string content)
+        => Files.TryAdd(path, System.Text.Encoding.UTF8.GetBytes(content));
+}
