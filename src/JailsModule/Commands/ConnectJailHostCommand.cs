@@ -20,6 +20,14 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    /// <summary>
+    /// Names the simulated machine (its hostname, what ComputerName shows), as 'hostname NAME' and
+    /// 'sysrc hostname=NAME' would on FreeBSD. Gives each simulated host of a fleet its own name.
+    /// </summary>
+    [Parameter(ParameterSetName = "Simulator")]
+    [ValidateNotNullOrEmpty]
+    public string? ComputerName { get; set; }
+
     [Parameter(Mandatory = true, ParameterSetName = "Local")]
     public SwitchParameter Local { get; set; }
 
@@ -29,6 +37,12 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         IJailHost host;
+        if (ComputerName != null && !IsHostName(ComputerName))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"'{ComputerName}' is not a valid host name: use letters, digits and '-' in dot-separated labels of at most 63 characters, 255 in all."),
+                "InvalidComputerName", ErrorCategory.InvalidArgument, ComputerName));
+        }
         if (ParameterSetName == "Local")
         {
             if (!OperatingSystem.IsFreeBSD())
@@ -44,7 +58,9 @@ public sealed class ConnectJailHostCommand : PSCmdlet
             var path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
             try
             {
-                host = JailHostManager.GetSimulator(path);
+                var sim = JailHostManager.GetSimulator(path);
+                if (ComputerName != null) sim.SetHostname(ComputerName);
+                host = sim;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
             {
@@ -52,11 +68,18 @@ public sealed class ConnectJailHostCommand : PSCmdlet
                 return;
             }
         }
+        RootCheck.Forget(host);
         JailHostManager.Connect(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty, host);
         WriteVerbose($"Connected to {host.ComputerName} ({host.Kind}).");
         if (PassThru) WriteObject(GetJailHostCommand.Describe(host));
     }
+
+    /// <summary>RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.</summary>
+    internal static bool IsHostName(string name)
+        => name.Length <= 255 && name.Split('.').All(l => l.Length is > 0 and <= 63
+            && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && l[0] != '-' && l[^1] != '-');
 }
+
 
 /// <summary>Shows the host this session is connected to.</summary>
 [Cmdlet(VerbsCommon.Get, "JailHost")]
