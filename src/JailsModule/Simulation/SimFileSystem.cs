@@ -64,6 +64,12 @@ public sealed class SimFileSystem
 
     public void CreateDirectory(string path) => Directory.CreateDirectory(Map(path));
 
+    public void DeleteIfExists(string path)
+    {
+        var real = Map(path);
+        if (File.Exists(real)) File.Delete(real);
+    }
+
     /// <summary>Absolute FreeBSD paths matching a glob whose magic may sit in any component, sorted like glob(3).</summary>
     public IReadOnlyList<string> Glob(string pattern)
     {

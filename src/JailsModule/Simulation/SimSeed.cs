@@ -78,7 +78,48 @@ public static class SimSeed
         WriteIfMissing(fs, "/etc/resolv.conf", "nameserver 192.0.2.1\n");
         WriteIfMissing(fs, "/etc/localtime", "TZif2 simulated UTC\n");
         WriteIfMissing(fs, "/etc/defaults/devfs.rules", DefaultDevfsRules);
+        WriteIfMissing(fs, "/etc/passwd", Passwd);
+        WriteIfMissing(fs, "/etc/group", Group);
     }
+
+    /// <summary>
+    /// Installs a base userland into a jail root (what extracting base.txz gives, as far as the
+    /// simulator cares): the programs of <see cref="BaseUserland"/>, /etc/passwd, /etc/group, /etc/rc
+    /// and the usual folders. <paramref name="userlandRelease"/> is baked into bin/freebsd-version
+    /// (freebsd-version -u inside the jail); null means the host's userland release.
+    /// </summary>
+    public static void InstallUserland(SimFileSystem fs, string root, string? userlandRelease = null)
+    {
+        string P(string p) => root == "/" ? p : SimFileSystem.Normalize(root + p);
+        foreach (var tool in BaseUserland)
+            if (!fs.FileExists(P(tool))) fs.WriteAllText(P(tool), "#!simulated FreeBSD program\n");
+        if (userlandRelease != null)
+            fs.WriteAllText(P("/bin/freebsd-version"), $"#!/bin/sh\nUSERLAND_VERSION=\"{userlandRelease}\"\n");
+        foreach (var d in new[] { "/dev", "/etc", "/tmp", "/var/run", "/var/log", "/root", "/usr/local/etc", "/proc" })
+            fs.CreateDirectory(P(d));
+        WriteIfMissing(fs, P("/etc/passwd"), Passwd);
+        WriteIfMissing(fs, P("/etc/group"), Group);
+        WriteIfMissing(fs, P("/etc/rc"), "#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\n");
+        WriteIfMissing(fs, P("/etc/rc.shutdown"), "#!/bin/sh\n# /etc/rc.shutdown of the simulated base system.\n:\n");
+        WriteIfMissing(fs, P("/etc/defaults/rc.conf"), DefaultsRcConf);
+        WriteIfMissing(fs, P("/etc/rc.conf"), "");
+    }
+
+    private const string Passwd =
+        "root:*:0:0:Charlie &:/root:/bin/sh\n" +
+        "toor:*:0:0:Bourne-again Superuser:/root:\n" +
+        "daemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin\n" +
+        "operator:*:2:5:System &:/:/usr/sbin/nologin\n" +
+        "www:*:80:80:World Wide Web Owner:/nonexistent:/usr/sbin/nologin\n" +
+        "nobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin\n";
+
+    private const string Group =
+        "wheel:*:0:root\n" +
+        "daemon:*:1:\n" +
+        "operator:*:5:root\n" +
+        "www:*:80:\n" +
+        "nogroup:*:65533:\n" +
+        "nobody:*:65534:\n";
 
     private static void WriteIfMissing(SimFileSystem fs, string path, string text)
     {

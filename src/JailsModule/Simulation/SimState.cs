@@ -88,6 +88,9 @@ public sealed class SimJail
     /// <summary>Mounts jail(8) made for this jail (mount.devfs, mount +=), undone at removal.</summary>
     public List<string> Mounts { get; set; } = new();
 
+    /// <summary>Address aliases jail(8) added on host interfaces for this jail ("em0|192.0.2.10/32"), removed at jail -r.</summary>
+    public List<string> HostAliases { get; set; } = new();
+
     /// <summary>Interfaces living in this jail's vnet.</summary>
     public List<string> VnetInterfaces { get; set; } = new();
 

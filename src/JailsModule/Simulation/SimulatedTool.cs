@@ -51,14 +51,18 @@ public sealed class SimContext
     /// <summary>Set by a tool that changed <see cref="State"/>, so the store saves it.</summary>
     public bool Dirty { get; set; }
 
-    public bool IsRoot => State.Uid == 0;
+    public bool IsRoot => User?.Uid is int u ? u == 0 : State.Uid == 0;
+
+    /// <summary>The user the program runs as when it differs from the simulated caller (jexec -U/-u); null means State.Uid.</summary>
+    public SimUser? User { get; init; }
 
     /// <summary>Runs another simulated program from inside this one (jail(8) running exec.* commands, jexec running a command).</summary>
-    public SimResult RunTool(string toolPath, IReadOnlyList<string> args, SimJail? inJail = null, string? stdin = null)
+    public SimResult RunTool(string toolPath, IReadOnlyList<string> args, SimJail? inJail = null, string? stdin = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var tool = SimToolRegistry.Find(toolPath);
         if (tool is null) return SimResult.Fail($"{System.IO.Path.GetFileName(toolPath)}: not found", 127);
-        var child = new SimContext(State, Fs, toolPath, stdin, Environment, CancellationToken) { Jail = inJail ?? Jail };
+        var child = new SimContext(State, Fs, toolPath, stdin, environment ?? Environment, CancellationToken) { Jail = inJail ?? Jail, User = User };
         var r = tool.Run(child, args);
         if (child.Dirty) Dirty = true;
         return r;

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+
+namespace JailsModule.Simulation;
+
+/// <summary>
+/// rc.conf(5) as rc.subr and sysrc(8) read it: /etc/defaults/rc.conf first, then each file of
+/// rc_conf_files (/etc/rc.conf /etc/rc.conf.local); the last assignment wins. Only plain
+/// assignments (name=value, "value", 'value', trailing # comments) are understood.
+/// </summary>
+public static partial class SimRcConf
+{
+    public const string Defaults = "/etc/defaults/rc.conf";
+
+    [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$")]
+    private static partial Regex Assignment();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex NameRx();
+
+    public static bool IsValidName(string name) => NameRx().IsMatch(name);
+
+    /// <summary>One assignment line: the value without quotes, the quote used, and any trailing comment.</summary>
+    public sealed record Line(int Index, string Name, string Value, char Quote, string Comment);
+
+    public static List<Line> Parse(string text)
+    {
+        var list = new List<Line>();
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var m = Assignment().Match(lines[i]);
+            if (!m.Success) continue;
+            var (value, quote, comment) = ParseValue(m.Groups[2].Value);
+            list.Add(new Line(i, m.Groups[1].Value, value, quote, comment));
+        }
+        return list;
+    }
+
+    private static (string Value, char Quote, string Comment) ParseValue(string raw)
+    {
+        if (raw.Length > 0 && (raw[0] == '"' || raw[0] == '\''))
+        {
+            var q = raw[0];
+            int end = raw.IndexOf(q, 1);
+            if (end < 0) return (raw[1..], q, "");
+            return (raw[1..end], q, raw[(end + 1)..]);
+        }
+        int hash = raw.IndexOf('#');
+        var v = hash >= 0 ? raw[..hash] : raw;
+        return (v.TrimEnd(), '\0', hash >= 0 ? " " + raw[hash..] : "");
+    }
+
+    /// <summary>rc_conf_files of a root (from its defaults, possibly overridden), as absolute in-root paths.</summary>
+    public static List<string> ConfFiles(SimFileSystem fs, SimJail? root)
+    {
+        var v = Read(fs, root, new[] { Defaults }).GetValueOrDefault("rc_conf_files", "/etc/rc.conf /etc/rc.conf.local");
+        return v.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    /// <summary>Sources the files in order (in-root paths); later assignments win.</summary>
+    public static Dictionary<string, string> Read(SimFileSystem fs, SimJail? root, IEnumerable<string> files)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in files)
+        {
+            var real = SimExec.HostPath(root, f);
+            if (!fs.FileExists(real)) continue;
+            foreach (var l in Parse(fs.ReadAllText(real))) d[l.Name] = l.Value;
+        }
+        return d;
+    }
+
+    /// <summary>The effective value of a variable (defaults, then rc_conf_files), or null when unset.</summary>
+    public static string? Get(SimFileSystem fs, SimJail? root, string name)
+    {
+        var files = new List<string> { Defaults };
+        files.AddRange(ConfFiles(fs, root));
+        return Read(fs, root, files).TryGetValue(name, out var v) ? v : null;
+    }
+
+    public static bool IsYes(string? v) => v != null && v.Trim().ToUpperInvariant() is "YES" or "TRUE" or "ON" or "1";
+}

@@ -1,0 +1,844 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using JailsModule.Config;
+using JailsModule.Host;
+
+namespace JailsModule.Simulation.Tools;
+
+/// <summary>
+/// jail(8) (reference §1, §1.1, §1.2, §2.3, §3.1, §3.2, §14; usr.sbin/jail/jail.c, config.c,
+/// command.c). getopt "cde:f:hiJ:lmn:p:qrRs:u:U:v". Command-line mode (param=value ...), config-file
+/// mode (-f FILE -c|-m|-r|-rc|-cm [NAME | '*']), the old four-argument form and -e SEP.
+/// Named SimJailTool because SimJail is the kernel's jail record.
+///
+/// Messages: in config-file mode jail(8)'s jail_warnx prefixes the jail name ("jail: web: ..."); in
+/// command-line mode it does not (TESTS nested: "jail: prison limit exceeded"). "already exists"
+/// and "not found" are plain warnx with the name in quotes.
+/// </summary>
+[SimulatedTool("/usr/sbin/jail")]
+public sealed class SimJailTool : ISimulatedTool
+{
+    private const string Usage =
+        "usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n" +
+        "            -[cmr] param=value ... [command=command ...]\n" +
+        "       jail [-dqv] [-f file] -[cmr] [jail]\n" +
+        "       jail [-qv] [-f file] -[rR] ['*' | jail ...]\n" +
+        "       jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n" +
+        "            [-n jailname] [-s securelevel]\n" +
+        "            path hostname ip[,...] command ...\n" +
+        "       jail [-f file] -e separator\n";
+
+    private const int OpCreate = 1, OpSet = 2, OpRemove = 4;
+
+    /// <summary>jail(8)'s own pseudo-parameters (config.c intparams[]): name and type.</summary>
+    internal static readonly Dictionary<string, SimParamType> IntParams = new(StringComparer.Ordinal)
+    {
+        ["exec.prepare"] = SimParamType.String, ["exec.prestart"] = SimParamType.String, ["exec.created"] = SimParamType.String,
+        ["exec.start"] = SimParamType.String, ["command"] = SimParamType.String, ["exec.poststart"] = SimParamType.String,
+        ["exec.prestop"] = SimParamType.String, ["exec.stop"] = SimParamType.String, ["exec.poststop"] = SimParamType.String,
+        ["exec.release"] = SimParamType.String, ["exec.clean"] = SimParamType.Bool, ["exec.jail_user"] = SimParamType.String,
+        ["exec.system_jail_user"] = SimParamType.Bool, ["exec.system_user"] = SimParamType.String, ["exec.timeout"] = SimParamType.Int,
+        ["exec.consolelog"] = SimParamType.String, ["exec.fib"] = SimParamType.Int, ["stop.timeout"] = SimParamType.Int,
+        ["interface"] = SimParamType.String, ["ip_hostname"] = SimParamType.Bool, ["mount"] = SimParamType.String,
+        ["mount.fstab"] = SimParamType.String, ["mount.devfs"] = SimParamType.Bool, ["mount.fdescfs"] = SimParamType.Bool,
+        ["mount.procfs"] = SimParamType.Bool, ["allow.dying"] = SimParamType.Bool, ["depend"] = SimParamType.String,
+        ["vnet.interface"] = SimParamType.String, ["zfs.dataset"] = SimParamType.String,
+    };
+
+    /// <summary>Parameters whose repeats append on the command line and whose values are lists.</summary>
+    private static readonly HashSet<string> ListParams = new(StringComparer.Ordinal)
+    {
+        "ip4.addr", "ip6.addr", "vnet.interface", "mount", "depend", "zfs.dataset",
+        "exec.prepare", "exec.prestart", "exec.created", "exec.start", "exec.poststart",
+        "exec.prestop", "exec.stop", "exec.poststop", "exec.release",
+    };
+
+    /// <summary>One parameter as jail(8) holds it: null values is the valueless form (persist;).</summary>
+    internal sealed class JParam
+    {
+        public JParam(string name, List<string>? values) { Name = name; Values = values; }
+        public string Name { get; set; }
+        public List<string>? Values { get; set; }
+        public string? Last => Values is { Count: > 0 } ? Values[^1] : null;
+    }
+
+    private sealed class JailRun
+    {
+        public required SimContext Ctx;
+        public readonly StringBuilder Out = new();
+        public readonly StringBuilder Err = new();
+        public int Verbose;
+        public bool PrintJid;
+        public bool ConfigMode;
+        public string? JidFile;
+        public bool Failed;
+        public readonly StringBuilder JidLines = new();
+    }
+
+    public SimResult Run(SimContext ctx, IReadOnlyList<string> args) => Execute(ctx, args);
+
+    private static SimResult Execute(SimContext ctx, IReadOnlyList<string> args)
+    {
+        var run = new JailRun { Ctx = ctx };
+        int op = 0;
+        bool rflagR = false, dflag = false, docf = true;
+        string? conffile = null, sep = null;
+        var cmdParams = new List<JParam>();
+        var g = new SimGetopt(args, "cde:f:hiJ:lmn:p:qrRs:u:U:v");
+        for (var (c, a) = g.Next(); c != '\0'; (c, a) = g.Next())
+        {
+            switch (c)
+            {
+                case 'c': op |= OpCreate; break;
+                case 'm': op |= OpSet; break;
+                case 'r': op |= OpRemove; break;
+                case 'R': op |= OpRemove; rflagR = true; break;
+                case 'd': dflag = true; break;
+                case 'e': sep = a; break;
+                case 'f': conffile = a; break;
+                case 'h': cmdParams.Add(new JParam("ip_hostname", null)); docf = false; break;
+                case 'i': run.PrintJid = true; run.Verbose = -1; break;
+                case 'J': run.JidFile = a; break;
+                case 'l': cmdParams.Add(new JParam("exec.clean", null)); docf = false; break;
+                case 'n': cmdParams.Add(new JParam("name", new() { a! })); docf = false; break;
+                case 'p': if (!int.TryParse(a, out _)) return Fail("jail: -p: non-integer value \"" + a + "\""); break;
+                case 'q': run.Verbose = -1; break;
+                case 's': cmdParams.Add(new JParam("securelevel", new() { a! })); docf = false; break;
+                case 'u': cmdParams.Add(new JParam("exec.jail_user", new() { a! })); cmdParams.Add(new JParam("exec.system_jail_user", null)); docf = false; break;
+                case 'U': cmdParams.Add(new JParam("exec.jail_user", new() { a! })); cmdParams.Add(new JParam("exec.system_jail_user", new() { "false" })); docf = false; break;
+                case 'v': run.Verbose = 1; break;
+                default: return new SimResult(1, "", Usage);
+            }
+        }
+        var rest = args.Skip(g.OptInd).ToList();
+        if (dflag)
+            run.Err.Append("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n");
+
+        // -e SEP: the config oracle (§1.1). No op and no jail argument allowed.
+        if (sep != null)
+        {
+            if (op != 0 || rest.Count > 0) return new SimResult(1, "", Usage);
+            var loaded = LoadConfig(run, conffile ?? "/etc/jail.conf");
+            if (loaded is null) return Finish(run);
+            run.Out.Append(JailConf.RenderJailE(loaded.Jails, sep));
+            return Finish(run);
+        }
+
+        if (op == 0)
+        {
+            // Old style: jail path hostname ip[,ip...] command ...
+            if (rest.Count < 4 || !rest[0].StartsWith('/')) return new SimResult(1, "", Usage);
+            var p = new List<JParam>(cmdParams)
+            {
+                new("path", new() { rest[0] }),
+                new("host.hostname", new() { rest[1] }),
+            };
+            var ip4 = new List<string>();
+            var ip6 = new List<string>();
+            foreach (var ip in rest[2].Split(',', StringSplitOptions.RemoveEmptyEntries))
+                (ip.Contains(':') ? ip6 : ip4).Add(ip);
+            if (ip4.Count > 0) p.Add(new JParam("ip4.addr", ip4));
+            if (ip6.Count > 0) p.Add(new JParam("ip6.addr", ip6));
+            p.Add(new JParam("command", rest.Skip(3).ToList()));
+            Create(run, p);
+            return Finish(run);
+        }
+
+        if (op == OpRemove && (rflagR || rest.Count > 0 && rest.All(x => !x.Contains('='))))
+        {
+            if (rest.Count == 0) return new SimResult(1, "", Usage);
+            if (rest.Any(x => x.Contains('='))) return new SimResult(1, "", Usage);
+            // -r reads the config file only when it exists; -R never reads it.
+            ConfLoadResult? conf = null;
+            var file = conffile ?? "/etc/jail.conf";
+            if (!rflagR && (file == "-" || run.Ctx.Fs.FileExists(SimExec.HostPath(ctx.Jail, file))))
+            {
+                conf = LoadConfig(run, file);
+                if (conf is null) return Finish(run);
+                run.ConfigMode = true;
+            }
+            foreach (var key in ExpandStar(run, rest, conf, running: true))
+                Remove(run, key, conf?.Jails.FirstOrDefault(j => j.Name == NameOf(run, key)), useConfig: conf != null && !rflagR);
+            return Finish(run);
+        }
+
+        if (rest.Count > 1 || (rest.Count == 1 && rest[0].Contains('=')) || !docf)
+        {
+            // Command-line mode: the config file is not read.
+            var p = new List<JParam>(cmdParams);
+            for (int i = 0; i < rest.Count; i++)
+            {
+                var arg = rest[i];
+                if (arg == "command" || arg.StartsWith("command=", StringComparison.Ordinal))
+                {
+                    var cmd = new List<string>();
+                    if (arg.Length > 8) cmd.Add(arg[8..]);
+                    cmd.AddRange(rest.Skip(i + 1));
+                    p.Add(new JParam("command", cmd));
+                    break;
+                }
+                int eq = arg.IndexOf('=');
+                var name = eq < 0 ? arg : arg[..eq];
+                List<string>? vals = eq < 0 ? null : new() { arg[(eq + 1)..] };
+                if (vals != null && name is "ip4.addr" or "ip6.addr" or "vnet.interface")
+                    vals = vals[0].Split(',').ToList();
+                var prev = p.FindLast(x => x.Name == name);
+                if (prev != null && ListParams.Contains(name) && prev.Values != null && vals != null) prev.Values.AddRange(vals);
+                else
+                {
+                    p.RemoveAll(x => x.Name == name);
+                    p.Add(new JParam(name, vals));
+                }
+            }
+            if ((op & OpRemove) != 0 && (op & OpCreate) == 0 && (op & OpSet) == 0)
+                return new SimResult(1, "", Usage);
+            DoOp(run, op, p, null);
+            return Finish(run);
+        }
+
+        // Config-file mode: one jail or all of them.
+        {
+            var file = conffile ?? "/etc/jail.conf";
+            var conf = LoadConfig(run, file);
+            if (conf is null) return Finish(run);
+            run.ConfigMode = true;
+            var keys = rest.Count == 0 ? new List<string> { "*" } : rest;
+            foreach (var key in ExpandStar(run, keys, conf, running: (op & OpCreate) == 0))
+            {
+                var cj = conf.Jails.FirstOrDefault(j => j.Name == key);
+                if (cj is null)
+                {
+                    var runningJail = SimKernel.Lookup(ctx.State, ctx.Jail, key);
+                    cj = runningJail is null ? null : conf.Jails.FirstOrDefault(j => j.Name == SimKernel.RelativeName(runningJail, ctx.Jail));
+                }
+                if (cj is null)
+                {
+                    if (op == OpRemove || (op & OpCreate) == 0)
+                    {
+                        // -r/-m of a running jail that is not in the file: no config, still acted on.
+                        if (op == OpRemove) { Remove(run, key, null, useConfig: false); continue; }
+                    }
+                    run.Err.Append($"jail: \"{key}\" not found\n");
+                    run.Failed = true;
+                    continue;
+                }
+                if (cj.Errors.Count > 0)
+                {
+                    foreach (var e in cj.Errors) run.Err.Append($"jail: {e}\n");
+                    run.Failed = true;
+                    continue;
+                }
+                var p = cj.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList();
+                if (!p.Any(x => x.Name == "name")) p.Insert(0, new JParam("name", new() { cj.Name }));
+                DoOp(run, op, p, cj);
+            }
+            return Finish(run);
+        }
+    }
+
+    private static SimResult Fail(string msg) => SimResult.Fail(msg);
+
+    private static SimResult Finish(JailRun run)
+    {
+        if (run.JidFile != null && run.JidLines.Length > 0)
+            run.Ctx.Fs.WriteAllText(SimExec.HostPath(run.Ctx.Jail, run.JidFile), run.JidLines.ToString());
+        return new SimResult(run.Failed ? 1 : 0, run.Out.ToString(), run.Err.ToString());
+    }
+
+    private static string NameOf(JailRun run, string key)
+    {
+        var j = SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, key);
+        return j is null ? key : SimKernel.RelativeName(j, run.Ctx.Jail);
+    }
+
+    /// <summary>'*' means every jail of the file (or every running jail for -r without one).</summary>
+    private static IEnumerable<string> ExpandStar(JailRun run, IReadOnlyList<string> keys, ConfLoadResult? conf, bool running)
+    {
+        foreach (var k in keys)
+        {
+            if (k != "*") { yield return k; continue; }
+            if (conf != null && !running)
+                foreach (var j in conf.Jails) yield return j.Name;
+            else
+                foreach (var j in SimKernel.Visible(run.Ctx.State, run.Ctx.Jail, false).Where(j => j.Parent == (run.Ctx.Jail?.Jid ?? 0)).Reverse().ToList())
+                    yield return SimKernel.RelativeName(j, run.Ctx.Jail);
+        }
+    }
+
+    private static ConfLoadResult? LoadConfig(JailRun run, string file)
+    {
+        var ctx = run.Ctx;
+        var source = new SimConfSource(ctx.Fs);
+        ConfLoadResult res;
+        if (file == "-") res = JailConf.LoadText(ctx.StandardInput ?? "", "STDIN", source);
+        else
+        {
+            var real = SimExec.HostPath(ctx.Jail, file);
+            if (!ctx.Fs.FileExists(real))
+            {
+                run.Err.Append($"jail: {file}: No such file or directory\n");
+                run.Failed = true;
+                return null;
+            }
+            res = JailConf.Load(real, source);
+        }
+        if (res.Success) return res;
+        foreach (var e in res.Errors) run.Err.Append($"jail: {e.Message}\n");
+        run.Failed = true;
+        return null;
+    }
+
+    private static void DoOp(JailRun run, int op, List<JParam> p, ConfJail? cj)
+    {
+        var name = p.FindLast(x => x.Name == "name")?.Last;
+        var jidText = p.FindLast(x => x.Name == "jid")?.Last;
+        SimJail? existing = null;
+        if (name != null) existing = SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, name);
+        else if (jidText != null) existing = SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, jidText);
+        var label = name ?? jidText ?? "";
+        switch (op)
+        {
+            case OpCreate:
+                if (existing != null) { run.Err.Append($"jail: \"{label}\" already exists\n"); run.Failed = true; return; }
+                Create(run, p);
+                return;
+            case OpSet:
+                if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
+                Modify(run, existing, p);
+                return;
+            case OpCreate | OpSet:
+                if (existing is null) Create(run, p);
+                else Modify(run, existing, p);
+                return;
+            case OpRemove | OpCreate:
+            case OpRemove | OpCreate | OpSet:
+                if (existing != null && !Remove(run, label, cj, useConfig: cj != null)) return;
+                Create(run, p);
+                return;
+            case OpRemove | OpSet:
+                if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
+                Modify(run, existing, p);
+                return;
+            case OpRemove:
+                if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
+                Remove(run, label, cj, useConfig: cj != null);
+                return;
+        }
+    }
+
+    // ------------------------------------------------------------ validation
+
+    private static string Prefix(JailRun run, string? name) => run.ConfigMode && name != null ? $"jail: {name}: " : "jail: ";
+
+    /// <summary>bool_param() of config.c: a "no" last component XOR (no value, or "true", or a non-zero integer).</summary>
+    internal static bool BoolValue(JParam p)
+    {
+        bool no = IsNoName(p.Name);
+        string? v = p.Last;
+        bool on = p.Values is null || p.Values.Count == 0 || v!.Equals("true", StringComparison.OrdinalIgnoreCase) ||
+                  (long.TryParse(v, out var n) && n != 0);
+        return no ^ on;
+    }
+
+    private static bool IsNoName(string name)
+    {
+        int dot = name.LastIndexOf('.');
+        var last = dot < 0 ? name : name[(dot + 1)..];
+        return last.StartsWith("no", StringComparison.Ordinal) && last.Length > 2 && ConfNames.Canonical(name) != name
+               && SimKernel.Find(name) is null && !IntParams.ContainsKey(name);
+    }
+
+    private static string Canon(string name) => IsNoName(name) ? ConfNames.Canonical(name) : name;
+
+    private static bool IsBoolText(string v) => v.Equals("true", StringComparison.OrdinalIgnoreCase) || v.Equals("false", StringComparison.OrdinalIgnoreCase) || long.TryParse(v, out _);
+
+    /// <summary>check_intparams + jailparam_import: types, addresses, path. Returns the error text (without "jail: ") or null.</summary>
+    private static string? Validate(SimContext ctx, List<JParam> p, bool creating)
+    {
+        foreach (var prm in p)
+        {
+            var canon = Canon(prm.Name);
+            SimParamType type;
+            if (IntParams.TryGetValue(canon, out var it)) type = it;
+            else if (SimKernel.Find(canon) is { } kp)
+            {
+                if (kp.ReadOnly) return $"{prm.Name}: parameter is read-only";
+                type = kp.Type;
+            }
+            else return $"unknown parameter: {prm.Name}";
+            // Without VIMAGE the kernel has no security.jail.param.vnet.
+            if (canon == "vnet" && ctx.State.Sysctls.GetValueOrDefault("kern.features.vimage") != "1") return $"unknown parameter: {prm.Name}";
+            if (IsNoName(prm.Name) && type != SimParamType.Bool) return $"unknown parameter: {prm.Name}";
+            var v = prm.Last;
+            switch (type)
+            {
+                case SimParamType.Bool:
+                    if (v != null && !IsBoolText(v)) return $"{prm.Name}: unknown boolean value \"{v}\"";
+                    break;
+                case SimParamType.Int:
+                    if (v is null || !long.TryParse(v, out _)) return $"{prm.Name}: non-integer value \"{v ?? ""}\"";
+                    break;
+                case SimParamType.JailSys:
+                    if (v != null && v is not ("new" or "inherit" or "disable") && !IsBoolText(v))
+                        return $"{prm.Name}: unknown jailsys value \"{v}\"";
+                    break;
+                case SimParamType.Ip4List:
+                case SimParamType.Ip6List:
+                    foreach (var item in prm.Values ?? new List<string>())
+                        foreach (var raw in item.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                        {
+                            var (_, addr) = SplitAddress(raw);
+                            var fam = type == SimParamType.Ip4List ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+                            if (!IPAddress.TryParse(addr, out var ip) || ip.AddressFamily != fam || (fam == AddressFamily.InterNetwork && addr.Count(ch => ch == '.') != 3))
+                                return $"{prm.Name}: not an {(fam == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address: {addr}";
+                        }
+                    break;
+            }
+        }
+        var path = p.FindLast(x => x.Name == "path")?.Last;
+        if (creating && path != null)
+        {
+            if (!path.StartsWith('/')) return $"path {path}: not an absolute pathname";
+            if (!ctx.Fs.DirectoryExists(SimExec.HostPath(ctx.Jail, path))) return $"path {path}: No such file or directory";
+        }
+        var name = p.FindLast(x => x.Name == "name")?.Last;
+        if (name != null && name.Length == 0) return "name: empty name";
+        return null;
+    }
+
+    /// <summary>An ip4.addr item: "iface|addr/mask" → (iface, addr).</summary>
+    private static (string? Iface, string Addr) SplitAddress(string raw)
+    {
+        string? iface = null;
+        var a = raw.Trim();
+        int bar = a.IndexOf('|');
+        if (bar >= 0) { iface = a[..bar]; a = a[(bar + 1)..]; }
+        int sp = a.IndexOf(' ');
+        if (sp >= 0) a = a[..sp];
+        int slash = a.IndexOf('/');
+        if (slash >= 0) a = a[..slash];
+        return (iface, a);
+    }
+
+    private static List<string> Values(List<JParam> p, string name)
+        => p.Where(x => x.Name == name && x.Values != null).SelectMany(x => x.Values!).ToList();
+
+    private static bool Flag(List<JParam> p, string name)
+    {
+        var prm = p.FindLast(x => Canon(x.Name) == name);
+        return prm != null && BoolValue(prm);
+    }
+
+    // ------------------------------------------------------------ create
+
+    /// <summary>What a create did so far, undone in reverse when a later step fails.</summary>
+    private sealed class Undo
+    {
+        public readonly List<Action> Steps = new();
+        public void Add(Action a) => Steps.Add(a);
+        public void Run() { for (int i = Steps.Count - 1; i >= 0; i--) Steps[i](); }
+    }
+
+    private static bool Create(JailRun run, List<JParam> p)
+    {
+        var ctx = run.Ctx;
+        var st = ctx.State;
+        var nameParam = p.FindLast(x => x.Name == "name")?.Last;
+        var jidParam = p.FindLast(x => x.Name == "jid")?.Last;
+        var display = nameParam ?? jidParam;
+        string pre = Prefix(run, display);
+
+        var bad = Validate(ctx, p, creating: true);
+        if (bad != null) { run.Err.Append(pre).Append(bad).Append('\n'); run.Failed = true; return false; }
+        if (!ctx.IsRoot) { run.Err.Append(pre).Append("jail_set: Operation not permitted\n"); run.Failed = true; return false; }
+
+        // Parent: the jail we run in, plus any dotted prefix of the name.
+        SimJail? parent = ctx.Jail;
+        string? fullName = null;
+        if (nameParam != null)
+        {
+            var rel = nameParam;
+            int dot = rel.LastIndexOf('.');
+            if (dot > 0)
+            {
+                parent = SimKernel.Lookup(st, ctx.Jail, rel[..dot]);
+                if (parent is null) { run.Err.Append(pre).Append("jail_set: No such file or directory\n"); run.Failed = true; return false; }
+            }
+            fullName = ctx.Jail is null ? rel : ctx.Jail.Name + "." + rel;
+        }
+        if (parent != null)
+        {
+            int max = int.TryParse(SimKernel.Value(parent, SimKernel.Find("children.max")!), out var m) ? m : 0;
+            int cur = st.Jails.Count(j => j.Parent == parent.Jid);
+            if (max == 0) { run.Err.Append(pre).Append("jail_set: Operation not permitted\n"); run.Failed = true; return false; }
+            if (cur >= max) { run.Err.Append(pre).Append("prison limit exceeded\n"); run.Failed = true; return false; }
+        }
+        int jid;
+        if (jidParam != null)
+        {
+            jid = int.Parse(jidParam);
+            if (jid <= 0 || st.Jails.Any(j => j.Jid == jid)) { run.Err.Append(pre).Append("jail_set: File exists\n"); run.Failed = true; return false; }
+        }
+        else
+        {
+            jid = st.LastJid;
+            do { jid = jid >= 999999 ? 1 : jid + 1; } while (st.Jails.Any(j => j.Jid == jid));
+        }
+        var label = nameParam ?? jid.ToString();
+        fullName ??= ctx.Jail is null ? jid.ToString() : ctx.Jail.Name + "." + jid;
+        if (st.Jails.Any(j => j.Name == fullName)) { run.Err.Append($"jail: \"{label}\" already exists\n"); run.Failed = true; return false; }
+
+        var path = SimExec.HostPath(ctx.Jail, p.FindLast(x => x.Name == "path")?.Last ?? "/");
+        var env = HookEnv(ctx, label, null, p.FindLast(x => x.Name == "path")?.Last ?? "/");
+        var undo = new Undo();
+        var jailMounts = new List<string>();
+        var aliases = new List<string>();
+
+        bool Step(Func<bool> f)
+        {
+            if (f()) return true;
+            undo.Run();
+            run.Failed = true;
+            return false;
+        }
+
+        if (!Step(() => Hooks(run, label, Values(p, "exec.prepare"), null, env))) return false;
+        // ip4/ip6 aliases on the host interface (interface= or iface|addr).
+        var defIface = p.FindLast(x => x.Name == "interface")?.Last;
+        foreach (var (fam, param) in new[] { ("inet", "ip4.addr"), ("inet6", "ip6.addr") })
+        {
+            foreach (var item in Values(p, param).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                var (iface, addr) = SplitAddress(item);
+                iface ??= defIface;
+                if (iface is null) continue;
+                if (!Step(() => AddAlias(run, label, iface, fam, addr, undo, aliases))) return false;
+            }
+        }
+        // mount, mount.fstab, mount.devfs, mount.fdescfs, mount.procfs
+        var fstabLines = new List<string>(Values(p, "mount"));
+        var fstab = p.FindLast(x => x.Name == "mount.fstab")?.Last;
+        if (fstab != null)
+        {
+            var real = SimExec.HostPath(ctx.Jail, fstab);
+            if (!ctx.Fs.FileExists(real))
+            {
+                run.Err.Append(pre).Append($"mount.fstab: {fstab}: No such file or directory\n");
+                undo.Run();
+                run.Failed = true;
+                return false;
+            }
+            fstabLines.AddRange(ctx.Fs.ReadAllText(real).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+        }
+        foreach (var line in fstabLines)
+        {
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 3) { run.Err.Append(pre).Append($"mount: {line}: invalid fstab line\n"); undo.Run(); run.Failed = true; return false; }
+            var opts = f.Length > 3 ? f[3] : "rw";
+            if (!Step(() => Mount(run, label, f[2], f[0], SimExec.HostPath(ctx.Jail, f[1]), opts, undo, jailMounts))) return false;
+        }
+        var ruleset = p.FindLast(x => x.Name == "devfs_ruleset")?.Last ?? "4";
+        if (Flag(p, "mount.devfs") && !Step(() => Mount(run, label, "devfs", "devfs", path + "/dev", "ruleset=" + ruleset, undo, jailMounts))) return false;
+        if (Flag(p, "mount.fdescfs") && !Step(() => Mount(run, label, "fdescfs", "fdescfs", path + "/dev/fd", "rw", undo, jailMounts))) return false;
+        if (Flag(p, "mount.procfs") && !Step(() => Mount(run, label, "procfs", "proc", path + "/proc", "rw", undo, jailMounts))) return false;
+        if (!Step(() => Hooks(run, label, Values(p, "exec.prestart"), null, env))) return false;
+
+        // jail_set(JAIL_CREATE)
+        var jail = new SimJail
+        {
+            Jid = jid,
+            Name = fullName,
+            Parent = parent?.Jid ?? 0,
+            CpusetId = ++st.LastCpusetId,
+        };
+        ApplyKernelParams(ctx, jail, p, creating: true);
+        jail.Mounts.AddRange(jailMounts);
+        jail.HostAliases.AddRange(aliases);
+        st.Jails.Add(jail);
+        st.LastJid = jid;
+        ctx.Dirty = true;
+        undo.Add(() => RemoveFromKernel(ctx, jail));
+        if (run.PrintJid) run.Out.Append(jid).Append('\n');
+        else if (run.Verbose >= 0) run.Out.Append($"{label}: created\n");
+        run.JidLines.Append($"jid={jid}\tname={QuotedPrint(label)}");
+        foreach (var prm in p.Where(x => x.Name is not ("name" or "jid")))
+            run.JidLines.Append('\t').Append(prm.Values is null ? prm.Name : prm.Name + "=" + string.Join(",", prm.Values.Select(QuotedPrint)));
+        run.JidLines.Append('\n');
+
+        env = HookEnv(ctx, label, jid, p.FindLast(x => x.Name == "path")?.Last ?? "/");
+        if (!Step(() => Hooks(run, label, Values(p, "exec.created"), null, env))) return false;
+        foreach (var ds in Values(p, "zfs.dataset"))
+        {
+            var r = ctx.RunTool("/sbin/zfs", new[] { "jail", jid.ToString(), ds });
+            if (r.ExitCode != 0 && !Step(() => { run.Err.Append(r.StandardError).Append(pre).Append($"/sbin/zfs jail {jid} {ds}: failed\n"); return false; })) return false;
+        }
+        foreach (var ifname in Values(p, "vnet.interface").Where(x => x.Length > 0))
+            if (!Step(() => MoveInterface(run, label, jail, ifname, undo))) return false;
+
+        // exec.start and command run inside the jail; jail(8) holds a temporary persist meanwhile.
+        var inJailEnv = InJailEnv(ctx, p, env);
+        foreach (var cmd in Values(p, "exec.start"))
+        {
+            if (!Step(() => RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv))) return false;
+            jail.Processes = Math.Max(jail.Processes, 1); // the services /etc/rc started keep running
+        }
+        var command = Values(p, "command");
+        if (command.Count > 0)
+        {
+            // On the command line "command" is an argv for execvp; a single configured string goes through sh -c.
+            var argv = run.ConfigMode && command.Count == 1 ? new List<string> { "/bin/sh", "-c", command[0] } : command;
+            if (!Step(() => RunInJail(run, label, jail, argv, string.Join(' ', command), inJailEnv))) return false;
+        }
+        if (!Step(() => Hooks(run, label, Values(p, "exec.poststart"), null, env))) return false;
+
+        // clear_persist: a jail with no persist and nothing running dies now.
+        if (!jail.Persist && jail.Processes == 0) RemoveFromKernel(ctx, jail);
+        return true;
+    }
+
+    private static Dictionary<string, string> HookEnv(SimContext ctx, string name, int? jid, string path)
+    {
+        var env = SimExec.CopyEnv(ctx.Environment);
+        env["JNAME"] = name;
+        env["JPATH"] = path;
+        if (jid != null) env["JID"] = jid.Value.ToString();
+        return env;
+    }
+
+    private static Dictionary<string, string> InJailEnv(SimContext ctx, List<JParam> p, Dictionary<string, string> hostEnv)
+    {
+        if (!Flag(p, "exec.clean")) return new Dictionary<string, string>(hostEnv, StringComparer.Ordinal) { ["PWD"] = "/" };
+        var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = "/bin:/usr/bin", ["PWD"] = "/" };
+        if (hostEnv.TryGetValue("TERM", out var t)) env["TERM"] = t;
+        return env;
+    }
+
+    /// <summary>Runs host-side exec.* commands through /bin/sh -c, in order; the first failure stops.</summary>
+    private static bool Hooks(JailRun run, string label, List<string> commands, SimJail? inJail, Dictionary<string, string> env)
+    {
+        foreach (var cmd in commands)
+        {
+            var r = run.Ctx.RunTool("/bin/sh", new[] { "-c", cmd }, inJail, null, env);
+            run.Out.Append(r.StandardOutput);
+            run.Err.Append(r.StandardError);
+            if (r.ExitCode != 0)
+            {
+                run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool RunInJail(JailRun run, string label, SimJail jail, IReadOnlyList<string> argv, string display, Dictionary<string, string> env)
+    {
+        var r = SimExec.Run(run.Ctx, jail, argv, env, "jail");
+        run.Out.Append(r.StandardOutput);
+        run.Err.Append(r.StandardError);
+        if (r.ExitCode == 0) return true;
+        run.Err.Append(Prefix(run, label)).Append($"{display}: failed\n");
+        return false;
+    }
+
+    private static bool AddAlias(JailRun run, string label, string iface, string fam, string addr, Undo undo, List<string> aliases)
+    {
+        var st = run.Ctx.State;
+        var hostVnet = run.Ctx.Jail?.IsVnet == true ? run.Ctx.Jail.Jid : 0;
+        var ifc = st.Interfaces.FirstOrDefault(i => i.Name == iface && i.Vnet == hostVnet);
+        var cmd = fam == "inet" ? $"/sbin/ifconfig {iface} inet {addr} netmask 255.255.255.255 alias" : $"/sbin/ifconfig {iface} inet6 {addr} prefixlen 128 alias";
+        if (ifc is null)
+        {
+            run.Err.Append($"ifconfig: interface {iface} does not exist\n");
+            run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
+            return false;
+        }
+        var entry = fam == "inet" ? addr + "/32" : addr + "/128";
+        var list = fam == "inet" ? ifc.Inet : ifc.Inet6;
+        list.Add(entry);
+        aliases.Add($"{iface}|{entry}");
+        run.Ctx.Dirty = true;
+        undo.Add(() => list.Remove(entry));
+        return true;
+    }
+
+    private static bool Mount(JailRun run, string label, string fstype, string special, string node, string opts, Undo undo, List<string> jailMounts)
+    {
+        var fs = run.Ctx.Fs;
+        node = SimFileSystem.Normalize(node);
+        if (!fs.DirectoryExists(node))
+        {
+            var view = SimExec.ViewPath(run.Ctx.Jail, node);
+            run.Err.Append($"mount: {view}: No such file or directory\n");
+            run.Err.Append(Prefix(run, label)).Append($"/sbin/mount -t {fstype} -o {opts} {special} {view}: failed\n");
+            return false;
+        }
+        var m = new SimMount { Special = special, Node = node, FsType = fstype, Options = fstype == "devfs" ? "local, multilabel" : "local" };
+        run.Ctx.State.Mounts.Add(m);
+        jailMounts.Add(node);
+        run.Ctx.Dirty = true;
+        undo.Add(() => run.Ctx.State.Mounts.Remove(m));
+        return true;
+    }
+
+    private static bool MoveInterface(JailRun run, string label, SimJail jail, string ifname, Undo undo)
+    {
+        var st = run.Ctx.State;
+        var from = run.Ctx.Jail?.IsVnet == true ? run.Ctx.Jail.Jid : 0;
+        var ifc = st.Interfaces.FirstOrDefault(i => i.Name == ifname && i.Vnet == from);
+        var cmd = $"/sbin/ifconfig {ifname} vnet {jail.Jid}";
+        if (ifc is null)
+        {
+            run.Err.Append($"ifconfig: interface {ifname} does not exist\n");
+            run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
+            return false;
+        }
+        if (!jail.IsVnet)
+        {
+            run.Err.Append($"ifconfig: SIOCSIFVNET: Invalid argument\n");
+            run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
+            return false;
+        }
+        ifc.Vnet = jail.Jid;
+        jail.VnetInterfaces.Add(ifname);
+        run.Ctx.Dirty = true;
+        undo.Add(() => { ifc.Vnet = from; jail.VnetInterfaces.Remove(ifname); });
+        return true;
+    }
+
+    /// <summary>Stores the kernel parameters of a create or modify in the jail record.</summary>
+    private static void ApplyKernelParams(SimContext ctx, SimJail jail, List<JParam> p, bool creating)
+    {
+        foreach (var prm in p)
+        {
+            var canon = Canon(prm.Name);
+            var kp = SimKernel.Find(canon);
+            if (kp is null || canon is "jid" or "name") continue;
+            switch (kp.Type)
+            {
+                case SimParamType.Bool:
+                    jail.Params[canon] = BoolValue(prm) ? "true" : "false";
+                    break;
+                case SimParamType.JailSys:
+                    var v = prm.Last;
+                    jail.Params[canon] = v switch
+                    {
+                        null or "" => "new",
+                        "new" or "inherit" or "disable" => v,
+                        _ => BoolValue(prm) ? "new" : "disable",
+                    };
+                    break;
+                case SimParamType.Ip4List:
+                case SimParamType.Ip6List:
+                    var list = (prm.Values ?? new List<string>()).SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(x => SplitAddress(x).Addr).ToList();
+                    if (kp.Type == SimParamType.Ip4List) { jail.Ip4.Clear(); jail.Ip4.AddRange(list); jail.Params["ip4"] = list.Count > 0 ? "new" : jail.Params.GetValueOrDefault("ip4", "disable"); }
+                    else { jail.Ip6.Clear(); jail.Ip6.AddRange(list); jail.Params["ip6"] = list.Count > 0 ? "new" : jail.Params.GetValueOrDefault("ip6", "disable"); }
+                    break;
+                case SimParamType.String when canon == "path":
+                    jail.Params["path"] = SimExec.HostPath(ctx.Jail, prm.Last ?? "/");
+                    break;
+                default:
+                    jail.Params[canon] = prm.Last ?? "";
+                    break;
+            }
+        }
+        if (!creating) return;
+        jail.Params.TryAdd("path", SimExec.HostPath(ctx.Jail, "/"));
+        // The kernel copies the parent's hostname for host=new; osrelease/osreldate come from the parent.
+        jail.Params.TryAdd("host.hostname", SimIdentity.HostName(ctx));
+        jail.Params.TryAdd("osrelease", SimIdentity.KernelRelease(ctx));
+        jail.Params.TryAdd("osreldate", SimIdentity.KernelOsRelDate(ctx));
+        if (jail.IsVnet)
+        {
+            jail.Params.TryAdd("ip4", "inherit");
+            jail.Params.TryAdd("ip6", "inherit");
+        }
+        jail.Params.TryAdd("enforce_statfs", ctx.State.Sysctls.GetValueOrDefault("security.jail.enforce_statfs", "2"));
+    }
+
+    // ------------------------------------------------------------ modify
+
+    private static void Modify(JailRun run, SimJail jail, List<JParam> p)
+    {
+        var label = p.FindLast(x => x.Name == "name")?.Last ?? SimKernel.RelativeName(jail, run.Ctx.Jail);
+        var bad = Validate(run.Ctx, p.Where(x => x.Name != "path").ToList(), creating: false);
+        if (bad != null) { run.Err.Append(Prefix(run, label)).Append(bad).Append('\n'); run.Failed = true; return; }
+        if (!run.Ctx.IsRoot) { run.Err.Append(Prefix(run, label)).Append("jail_set: Operation not permitted\n"); run.Failed = true; return; }
+        ApplyKernelParams(run.Ctx, jail, p.Where(x => x.Name is not ("path" or "vnet")).ToList(), creating: false);
+        run.Ctx.Dirty = true;
+        if (run.Verbose >= 0) run.Out.Append($"{label}: updated\n");
+        if (!jail.Persist && jail.Processes == 0) RemoveFromKernel(run.Ctx, jail);
+    }
+
+    // ------------------------------------------------------------ remove
+
+    private static bool Remove(JailRun run, string key, ConfJail? cj, bool useConfig)
+    {
+        var ctx = run.Ctx;
+        var jail = SimKernel.Lookup(ctx.State, ctx.Jail, key);
+        if (jail is null) { run.Err.Append($"jail: \"{key}\" not found\n"); run.Failed = true; return false; }
+        if (!ctx.IsRoot) { run.Err.Append(Prefix(run, key)).Append("jail_remove: Operation not permitted\n"); run.Failed = true; return false; }
+        var label = cj?.Name ?? key;
+        useConfig &= cj != null;
+        var p = useConfig ? cj!.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList() : new List<JParam>();
+        var env = HookEnv(ctx, SimKernel.RelativeName(jail, ctx.Jail), jail.Jid, SimExec.ViewPath(ctx.Jail, jail.Path));
+        if (!Hooks(run, label, Values(p, "exec.prestop"), null, env)) { run.Failed = true; return false; }
+        var inJailEnv = InJailEnv(ctx, p, env);
+        foreach (var cmd in Values(p, "exec.stop"))
+            if (!RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv)) { run.Failed = true; return false; }
+
+        // jail_remove: the jail and its children go; interfaces moved in go back home.
+        RemoveFromKernel(ctx, jail);
+        if (run.Verbose >= 0) run.Out.Append($"{label}: removed\n");
+        bool ok = Hooks(run, label, Values(p, "exec.poststop"), null, env);
+
+        if (useConfig)
+        {
+            // Unmount (procfs, fdescfs, devfs, fstab, mount: the reverse of creation) and drop the aliases.
+            foreach (var node in jail.Mounts.AsEnumerable().Reverse())
+            {
+                var m = ctx.State.Mounts.FindLast(x => x.Node == node);
+                if (m != null) ctx.State.Mounts.Remove(m);
+            }
+            foreach (var alias in jail.HostAliases.AsEnumerable().Reverse())
+            {
+                var bar = alias.IndexOf('|');
+                var ifc = ctx.State.Interfaces.FirstOrDefault(i => i.Name == alias[..bar]);
+                ifc?.Inet.Remove(alias[(bar + 1)..]);
+                ifc?.Inet6.Remove(alias[(bar + 1)..]);
+            }
+            ok &= Hooks(run, label, Values(p, "exec.release"), null, env);
+        }
+        ctx.Dirty = true;
+        if (!ok) run.Failed = true;
+        return ok;
+    }
+
+    /// <summary>jail_remove(2) in the simulated kernel: children first, vnet interfaces back to the parent vnet.</summary>
+    internal static void RemoveFromKernel(SimContext ctx, SimJail jail)
+    {
+        foreach (var child in ctx.State.Jails.Where(j => j.Parent == jail.Jid).ToList())
+            RemoveFromKernel(ctx, child);
+        var home = ctx.State.Jails.FirstOrDefault(j => j.Jid == jail.Parent && j.IsVnet)?.Jid ?? 0;
+        foreach (var ifc in ctx.State.Interfaces.Where(i => i.Vnet == jail.Jid))
+            ifc.Vnet = home;
+        ctx.State.Jails.Remove(jail);
+        ctx.Dirty = true;
+    }
+
+    /// <summary>jail(8)'s quoted_print (reference §1.1 and §16.1).</summary>
+    internal static string QuotedPrint(string s)
+    {
+        if (s.Length == 0) return "\"\"";
+        char qc = s.Contains('\'') ? '"' : s.Contains('"') ? '\'' : (s.Contains(' ') || s.Contains('\t')) ? '"' : '\0';
+        var sb = new StringBuilder();
+        if (qc != '\0') sb.Append(qc);
+        foreach (var c in s)
+        {
+            if (c == '\\' || c == qc) sb.Append('\\');
+            sb.Append(c);
+        }
+        if (qc != '\0') sb.Append(qc);
+        return sb.ToString();
+    }
+}

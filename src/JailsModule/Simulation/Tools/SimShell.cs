@@ -1,0 +1,336 @@
+using System.Text;
+
+namespace JailsModule.Simulation.Tools;
+
+/// <summary>
+/// A tiny sh(1): enough for jail(8)'s exec.* hooks and jexec. Handles `sh -c 'cmd'`, `sh FILE` and
+/// a script on stdin: simple commands of the simulated userland joined by `;`, `&&`, `||` or
+/// newlines, with '...' and "..." quoting, backslash escapes, $VAR / ${VAR} / $? expansion,
+/// `NAME=value` assignments, `#` comments, and `>` / `>>` redirection of stdout.
+/// Builtins: echo, true, false, :, exit, cd, export. Anything else runs through execvp under the
+/// current root (a jail's path inside a jail).
+/// </summary>
+[SimulatedTool("/bin/sh")]
+public sealed class SimShell : ISimulatedTool
+{
+    public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
+    {
+        string? script = null;
+        int i = 0;
+        for (; i < args.Count; i++)
+        {
+            var a = args[i];
+            if (a == "-c")
+            {
+                if (i + 1 >= args.Count) return new SimResult(2, "", "sh: -c: option requires an argument\n");
+                script = args[++i];
+                i++;
+                break;
+            }
+            if (a == "--") { i++; break; }
+            if (a.Length > 1 && a[0] == '-' && a.Skip(1).All(c => "eilx".Contains(c))) continue; // -e -i -l -x: accepted
+            break;
+        }
+        if (script is null)
+        {
+            if (i < args.Count)
+            {
+                var file = SimExec.HostPath(ctx.Jail, args[i]);
+                if (!ctx.Fs.FileExists(file))
+                    return new SimResult(127, "", $"sh: cannot open {args[i]}: No such file or directory\n");
+                script = ctx.Fs.ReadAllText(file);
+            }
+            else script = ctx.StandardInput ?? "";
+        }
+        var env = SimExec.CopyEnv(ctx.Environment);
+        return Execute(ctx, script, env);
+    }
+
+    /// <summary>Runs a script text in the context's root with the given (mutable) environment.</summary>
+    public static SimResult Execute(SimContext ctx, string script, Dictionary<string, string> env)
+    {
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        int status = 0;
+        List<Token> tokens;
+        try { tokens = Lex(script); }
+        catch (FormatException ex) { return new SimResult(2, "", $"sh: {ex.Message}\n"); }
+
+        string pendingOp = ";";
+        var words = new List<Token>();
+        int pos = 0;
+        while (true)
+        {
+            bool end = pos >= tokens.Count;
+            var t = end ? null : tokens[pos++];
+            if (t is { IsOperator: false }) { words.Add(t); continue; }
+            // A command is complete: run it unless && / || short-circuit it.
+            if (words.Count > 0)
+            {
+                bool run = pendingOp switch { "&&" => status == 0, "||" => status != 0, _ => true };
+                if (run)
+                {
+                    var (code, exit) = RunSimple(ctx, words, env, stdout, stderr, status);
+                    status = code;
+                    if (exit) break;
+                }
+            }
+            words.Clear();
+            if (end) break;
+            pendingOp = t!.Text;
+        }
+        return new SimResult(status, stdout.ToString(), stderr.ToString());
+    }
+
+    private static (int Status, bool Exit) RunSimple(SimContext ctx, List<Token> tokens, Dictionary<string, string> env,
+        StringBuilder stdout, StringBuilder stderr, int lastStatus)
+    {
+        env["?"] = lastStatus.ToString();
+        var argv = new List<string>();
+        string? redirect = null;
+        bool append = false;
+        var assigns = new List<(string, string)>();
+        for (int k = 0; k < tokens.Count; k++)
+        {
+            var t = tokens[k];
+            if (t.IsRedirect)
+            {
+                if (k + 1 >= tokens.Count) { stderr.Append("sh: syntax error: unexpected end of file\n"); return (2, true); }
+                redirect = Expand(tokens[++k], env);
+                append = t.Text == ">>";
+                continue;
+            }
+            var w = Expand(t, env);
+            if (argv.Count == 0 && !t.Quoted && IsAssignment(w)) { var eq = w.IndexOf('='); assigns.Add((w[..eq], w[(eq + 1)..])); continue; }
+            argv.Add(w);
+        }
+        if (argv.Count == 0)
+        {
+            foreach (var (n, v) in assigns) env[n] = v;
+            return (0, false);
+        }
+        var cmdEnv = assigns.Count == 0 ? env : new Dictionary<string, string>(env, StringComparer.Ordinal);
+        foreach (var (n, v) in assigns) cmdEnv[n] = v;
+
+        SimResult r;
+        bool exit = false;
+        switch (argv[0])
+        {
+            case "echo":
+                r = SimResult.Ok(EchoText(argv.Skip(1).ToList()));
+                break;
+            case "true":
+            case ":":
+                r = SimResult.Ok();
+                break;
+            case "false":
+                r = new SimResult(1);
+                break;
+            case "exit":
+                exit = true;
+                r = new SimResult(argv.Count > 1 && int.TryParse(argv[1], out var ec) ? ec & 0xff : lastStatus);
+                break;
+            case "cd":
+                var dir = argv.Count > 1 ? argv[1] : (env.TryGetValue("HOME", out var h) ? h : "/");
+                r = ctx.Fs.DirectoryExists(SimExec.HostPath(ctx.Jail, dir)) ? SimResult.Ok() : new SimResult(2, "", $"cd: {dir}: No such file or directory\n");
+                break;
+            case "export":
+                foreach (var a in argv.Skip(1))
+                {
+                    var eq = a.IndexOf('=');
+                    if (eq > 0) env[a[..eq]] = a[(eq + 1)..];
+                }
+                r = SimResult.Ok();
+                break;
+            default:
+                var toRun = new List<string>(argv);
+                var pathEnv = cmdEnv.Where(kv => kv.Key != "?").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+                r = SimExec.Run(ctx, ctx.Jail, toRun, pathEnv, "sh");
+                break;
+        }
+        if (redirect != null)
+        {
+            var target = SimExec.HostPath(ctx.Jail, redirect);
+            if (redirect == "/dev/null") { }
+            else if (!ctx.Fs.DirectoryExists(SimExec.HostPath(ctx.Jail, System.IO.Path.GetDirectoryName(redirect.StartsWith('/') ? redirect : "/" + redirect)!.Replace('\\', '/'))))
+            {
+                stderr.Append($"sh: cannot create {redirect}: No such file or directory\n");
+                return (2, exit);
+            }
+            else if (append) ctx.Fs.AppendAllText(target, r.StandardOutput);
+            else ctx.Fs.WriteAllText(target, r.StandardOutput);
+        }
+        else stdout.Append(r.StandardOutput);
+        stderr.Append(r.StandardError);
+        return (r.ExitCode, exit);
+    }
+
+    /// <summary>echo(1): -n suppresses the newline; arguments joined by one space.</summary>
+    public static string EchoText(IReadOnlyList<string> args)
+    {
+        bool nl = true;
+        int start = 0;
+        if (args.Count > 0 && args[0] == "-n") { nl = false; start = 1; }
+        var text = string.Join(' ', args.Skip(start));
+        return nl ? text + "\n" : text;
+    }
+
+    private static bool IsAssignment(string w)
+    {
+        var eq = w.IndexOf('=');
+        if (eq <= 0) return false;
+        var name = w[..eq];
+        return (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    }
+
+    // ---------------- lexer ----------------
+
+    private sealed class Token
+    {
+        public string Text = "";
+        public bool IsOperator;
+        public bool IsRedirect;
+        public bool Quoted;
+
+        /// <summary>Word pieces: (text, expand variables?).</summary>
+        public List<(string Text, bool Expand)> Parts = new();
+    }
+
+    private static string Expand(Token t, Dictionary<string, string> env)
+    {
+        var sb = new StringBuilder();
+        foreach (var (text, expand) in t.Parts)
+        {
+            if (!expand) { sb.Append(text); continue; }
+            for (int i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (c != '$' || i + 1 >= text.Length) { sb.Append(c); continue; }
+                string name;
+                if (text[i + 1] == '{')
+                {
+                    var close = text.IndexOf('}', i + 2);
+                    if (close < 0) { sb.Append(c); continue; }
+                    name = text[(i + 2)..close];
+                    i = close;
+                }
+                else if (text[i + 1] == '?') { name = "?"; i++; }
+                else
+                {
+                    int j = i + 1;
+                    while (j < text.Length && (char.IsAsciiLetterOrDigit(text[j]) || text[j] == '_')) j++;
+                    if (j == i + 1) { sb.Append(c); continue; }
+                    name = text[(i + 1)..j];
+                    i = j - 1;
+                }
+                if (env.TryGetValue(name, out var v)) sb.Append(v);
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static List<Token> Lex(string s)
+    {
+        var list = new List<Token>();
+        Token? cur = null;
+        var piece = new StringBuilder();
+
+        void FlushPiece(bool expand)
+        {
+            if (cur is null) cur = new Token();
+            cur.Parts.Add((piece.ToString(), expand));
+            piece.Clear();
+        }
+        void EndWord()
+        {
+            if (piece.Length > 0) FlushPiece(true);
+            if (cur != null) { cur.Text = string.Concat(cur.Parts.Select(p => p.Text)); list.Add(cur); }
+            cur = null;
+        }
+
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            switch (c)
+            {
+                case ' ':
+                case '\t':
+                    EndWord();
+                    break;
+                case '#' when cur is null && piece.Length == 0:
+                    while (i + 1 < s.Length && s[i + 1] != '\n') i++;
+                    break;
+                case '\n':
+                case ';':
+                    EndWord();
+                    list.Add(new Token { Text = ";", IsOperator = true });
+                    break;
+                case '&' when i + 1 < s.Length && s[i + 1] == '&':
+                    EndWord();
+                    list.Add(new Token { Text = "&&", IsOperator = true });
+                    i++;
+                    break;
+                case '|' when i + 1 < s.Length && s[i + 1] == '|':
+                    EndWord();
+                    list.Add(new Token { Text = "||", IsOperator = true });
+                    i++;
+                    break;
+                case '>':
+                    EndWord();
+                    bool app = i + 1 < s.Length && s[i + 1] == '>';
+                    if (app) i++;
+                    list.Add(new Token { Text = app ? ">>" : ">", IsRedirect = true });
+                    break;
+                case '\'':
+                {
+                    if (piece.Length > 0) FlushPiece(true);
+                    int close = s.IndexOf('\'', i + 1);
+                    if (close < 0) throw new FormatException("Syntax error: Unterminated quoted string");
+                    piece.Append(s, i + 1, close - i - 1);
+                    FlushPiece(false);
+                    cur!.Quoted = true;
+                    i = close;
+                    break;
+                }
+                case '"':
+                {
+                    if (piece.Length > 0) FlushPiece(true);
+                    int j = i + 1;
+                    for (; j < s.Length && s[j] != '"'; j++)
+                    {
+                        if (s[j] == '\\' && j + 1 < s.Length && "$`\"\\\n".Contains(s[j + 1])) { j++; if (s[j] != '\n') piece.Append(s[j] == '$' ? "\u0000" : s[j].ToString()); continue; }
+                        piece.Append(s[j]);
+                    }
+                    if (j >= s.Length) throw new FormatException("Syntax error: Unterminated quoted string");
+                    // An escaped $ stays literal: split around the placeholder.
+                    var text = piece.ToString();
+                    piece.Clear();
+                    var segs = text.Split('\u0000');
+                    for (int k = 0; k < segs.Length; k++)
+                    {
+                        piece.Append(segs[k]);
+                        FlushPiece(true);
+                        if (k < segs.Length - 1) { piece.Append('$'); FlushPiece(false); }
+                    }
+                    cur!.Quoted = true;
+                    i = j;
+                    break;
+                }
+                case '\\':
+                    if (i + 1 < s.Length)
+                    {
+                        if (s[i + 1] == '\n') { i++; break; }
+                        if (piece.Length > 0) FlushPiece(true);
+                        piece.Append(s[++i]);
+                        FlushPiece(false);
+                    }
+                    break;
+                default:
+                    piece.Append(c);
+                    break;
+            }
+        }
+        EndWord();
+        return list;
+    }
+}
