@@ -196,15 +196,6 @@ Describe 'Every output type survives serialization' -Tag 'Remoting' {
 }
 
 Describe 'Start-Jail and Stop-Jail over SSH remoting' -Tag 'Remoting' {
-    It 'stops a jail on the remote host with the rc.d command line and reports it stopped' {
-        $r = @(Invoke-Command -Session $script:s1 { Stop-Jail -Name mail -PassThru })
-        $r.Name | Should -Be @('mail')
-        $r[0].State | Should -Be 'Stopped'
-        $r[0].PSComputerName | Should -Be 'bsd1'
-        $last = @(Get-SimLog bsd1 | Where-Object FileName -EQ '/usr/sbin/jail')[-1]
-        $last.Arguments | Should -Be @('-q', '-r', 'mail')
-        (Get-LocalJail bsd1 | Where-Object Name -EQ 'mail') | Should -BeNullOrEmpty -Because 'a jail made without a config file is gone once removed'
-    }
     It 'starts a configured jail on the remote host with jail -i -f CONF -c NAME' {
         $sim = [JailsModule.Services.JailHostManager]::GetSimulator($script:sims['bsd1'])
         $sim.WriteAllTextAtomic('/etc/jail.conf.d/www.conf', "www {`n    path = `"/jails/www`";`n    host.hostname = `"www.bsd1.example.org`";`n    ip4.addr = 192.0.2.80;`n    persist;`n}`n")
@@ -218,11 +209,26 @@ Describe 'Start-Jail and Stop-Jail over SSH remoting' -Tag 'Remoting' {
         $last.Arguments | Should -Be @('-i', '-f', '/etc/jail.conf.d/www.conf', '-c', 'www')
         (Get-LocalJail bsd1 | Where-Object Name -EQ 'www').State | Should -Be 'Running'
     }
+    It 'stops the configured jail on the remote host with jail -q -f CONF -r NAME and reports it stopped' {
+        $r = @(Invoke-Command -Session $script:s1 { Stop-Jail -Name www -PassThru })
+        $r.Name | Should -Be @('www')
+        $r[0].State | Should -Be 'Stopped'
+        $r[0].Jid | Should -BeNullOrEmpty
+        $r[0].PSComputerName | Should -Be 'bsd1'
+        $last = @(Get-SimLog bsd1 | Where-Object FileName -EQ '/usr/sbin/jail')[-1]
+        $last.Arguments | Should -Be @('-q', '-f', '/etc/jail.conf.d/www.conf', '-r', 'www')
+        (Get-LocalJail bsd1 | Where-Object Name -EQ 'www').State | Should -Be 'Stopped'
+    }
+    It 'stops a jail made without a config file (jail -q -r NAME)' {
+        Invoke-Command -Session $script:s1 { Stop-Jail -Name mail } -ErrorAction Stop
+        $last = @(Get-SimLog bsd1 | Where-Object FileName -EQ '/usr/sbin/jail')[-1]
+        $last.Arguments | Should -Be @('-q', '-r', 'mail')
+        (Get-LocalJail bsd1 | Where-Object Name -EQ 'mail') | Should -BeNullOrEmpty -Because 'a jail made without a config file is gone once removed'
+    }
     It 'binds deserialized jails piped back into a remote session by property name' {
         $db = Invoke-Command -Session $script:s1 { Get-Jail -Name db }
         $db.PSObject.TypeNames | Should -Contain 'Deserialized.JailsModule.Model.Jail'
-        $r = @($db | Invoke-Command -Session $script:s1 { $input | Stop-Jail -PassThru })
-        $r.Name | Should -Be @('db')
+        $db | Invoke-Command -Session $script:s1 { $input | Stop-Jail } -ErrorAction Stop
         $last = @(Get-SimLog bsd1 | Where-Object FileName -EQ '/usr/sbin/jail')[-1]
         $last.Arguments | Should -Be @('-q', '-r', 'db')
         (Get-LocalJail bsd1 | Where-Object Name -EQ 'db') | Should -BeNullOrEmpty
