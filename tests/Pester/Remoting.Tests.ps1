@@ -305,3 +305,41 @@ Describe 'Fan-out to several hosts' -Tag 'Remoting' {
         @(Get-JailSimulatorFault) | Should -HaveCount 0 -Because 'the fault fired once, on bsd2'
     }
 }
+
+Describe 'Naming simulated hosts and the root check, locally' -Tag 'Remoting' {
+    BeforeAll {
+        $script:dir4 = Join-Path $script:root 'sim-local'
+    }
+    It 'Connect-JailHost -Simulator -ComputerName renames the simulated machine (hostname, kern.hostname, rc.conf)' {
+        $h = Connect-JailHost -Simulator -Path $script:dir4 -ComputerName 'bsd4.example.org' -PassThru
+        $h.ComputerName | Should -Be 'bsd4.example.org'
+        (Get-JailHost).ComputerName | Should -Be 'bsd4.example.org'
+        $sim = [JailsModule.Services.JailHostManager]::GetSimulator($script:dir4)
+        $sim.ReadState().Sysctls['kern.hostname'] | Should -Be 'bsd4.example.org'
+        $sim.ReadAllText('/etc/rc.conf') | Should -Match '(?m)^hostname="bsd4\.example\.org"$'
+    }
+    It 'rejects a bad -ComputerName with InvalidComputerName and changes nothing' {
+        { Connect-JailHost -Simulator -Path $script:dir4 -ComputerName 'bad_name' } |
+            Should -Throw -ErrorId 'InvalidComputerName,JailsModule.Commands.ConnectJailHostCommand' -ExpectedMessage "*'bad_name'*"
+        (Get-JailHost).ComputerName | Should -Be 'bsd4.example.org'
+    }
+    It 'stops a non-root Start-Jail before any jail(8) runs; -WhatIf still previews' {
+        $sim = [JailsModule.Services.JailHostManager]::GetSimulator($script:dir4)
+        $sim.WriteAllTextAtomic('/etc/jail.conf.d/t.conf', "t {`n    path = `"/jails/t`";`n    persist;`n}`n")
+        $sim.CreateDirectory('/jails/t')
+        $sim.UpdateState({ param($s) $s.Uid = 1001; $s.UserName = 'alice' })
+        Connect-JailHost -Simulator -Path $script:dir4
+        $before = @(Get-JailSimulatorLog).Count
+        Start-Jail -Name t -WhatIf
+        { Start-Jail -Name t } | Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.StartJailCommand' -ExpectedMessage '*Start-Jail changes jails on bsd4.example.org*uid 1001*sudo*'
+        $new = @(Get-JailSimulatorLog | Select-Object -Skip $before)
+        $new.FileName | Should -Not -Contain '/usr/sbin/jail'
+        @($new | Where-Object FileName -EQ '/usr/bin/id').Arguments | Should -Be @('-u')
+        (Get-Jail -Name t).State | Should -Be 'Stopped'
+
+        $sim.UpdateState({ param($s) $s.Uid = 0; $s.UserName = 'root' })
+        Connect-JailHost -Simulator -Path $script:dir4   # a new connection asks id -u again
+        Start-Jail -Name t
+        (Get-Jail -Name t).State | Should -Be 'Running'
+    }
+}

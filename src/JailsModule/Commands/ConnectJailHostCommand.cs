@@ -37,12 +37,8 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         IJailHost host;
-        if (ComputerName != null && !IsHostName(ComputerName))
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"'{ComputerName}' is not a valid host name: use letters, digits and '-' in dot-separated labels of at most 63 characters, 255 in all."),
-                "InvalidComputerName", ErrorCategory.InvalidArgument, ComputerName));
-        }
+        if (ComputerName != null && SimulatedHost.CheckHostname(ComputerName) is { } why)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(why), "InvalidComputerName", ErrorCategory.InvalidArgument, ComputerName));
         if (ParameterSetName == "Local")
         {
             if (!OperatingSystem.IsFreeBSD())
@@ -73,11 +69,6 @@ public sealed class ConnectJailHostCommand : PSCmdlet
         WriteVerbose($"Connected to {host.ComputerName} ({host.Kind}).");
         if (PassThru) WriteObject(GetJailHostCommand.Describe(host));
     }
-
-    /// <summary>RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.</summary>
-    internal static bool IsHostName(string name)
-        => name.Length <= 255 && name.Split('.').All(l => l.Length is > 0 and <= 63
-            && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && l[0] != '-' && l[^1] != '-');
 }
 
 

@@ -103,6 +103,13 @@ public sealed class SimulatedHost : IJailHost
 
     public SimState ReadState() => Store.Read();
 
+    /// <summary>Null when <paramref name="name"/> is an RFC 1123 host name (dot-separated labels of letters, digits and inner hyphens, under MAXHOSTNAMELEN), else the reason.</summary>
+    public static string? CheckHostname(string name)
+        => name.Length is > 0 and <= 255 && name.Split('.').All(l => l.Length is > 0 and <= 63
+               && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && l[0] != '-' && l[^1] != '-')
+            ? null
+            : $"'{name}' is not a valid host name: use letters, digits and '-' in dot-separated labels of at most 63 characters, 255 in all.";
+
     /// <summary>
     /// Renames the simulated machine, as "hostname NAME" plus "sysrc hostname=NAME" would on FreeBSD:
     /// SimState.Hostname, the kern.hostname sysctl and the hostname line of /etc/rc.conf.
@@ -110,6 +117,7 @@ public sealed class SimulatedHost : IJailHost
     /// </summary>
     public void SetHostname(string name)
     {
+        if (CheckHostname(name) is { } why) throw new ArgumentException(why, nameof(name));
         Store.WithState(s =>
         {
             s.Hostname = name;
