@@ -343,3 +343,23 @@ Describe 'Naming simulated hosts and the root check, locally' -Tag 'Remoting' {
         (Get-Jail -Name t).State | Should -Be 'Running'
     }
 }
+
+Describe 'about_JailsModule_Remoting' -Tag 'Remoting' {
+    BeforeAll {
+        $script:about = Get-Content (Join-Path $PSScriptRoot '../../docs/help/about_JailsModule_Remoting.md') -Raw
+    }
+    It 'has the about-topic sections' {
+        foreach ($h in '# about_JailsModule_Remoting', '# SHORT DESCRIPTION', '# LONG DESCRIPTION', '# EXAMPLES', '# SEE ALSO') {
+            $script:about | Should -Match "(?m)^$([regex]::Escape($h))\s*$"
+        }
+    }
+    It 'shows every fix the JailHostRequiresRoot error names' {
+        $msg = [JailsModule.Services.RootCheck]::Message('Stop-Jail', 'bsd1', 1001)
+        $fixes = @([regex]::Matches($msg, "'([^']*pwsh[^']*)'") | ForEach-Object { $_.Groups[1].Value })
+        $fixes.Count | Should -BeGreaterOrEqual 3
+        foreach ($line in $fixes) {
+            $script:about | Should -Match ([regex]::Escape(($line -replace ' USER ', ' alice '))) -Because "the error tells users to '$line'"
+        }
+        $script:about | Should -Match ([regex]::Escape('Subsystem powershell /usr/local/bin/pwsh -sshs -NoLogo'))
+    }
+}
