@@ -302,6 +302,7 @@ Describe 'Fan-out to several hosts' -Tag 'Remoting' {
         $err[0].FullyQualifiedErrorId | Should -Be 'JlsFailed,JailsModule.Commands.GetJailCommand'
         $err[0].OriginInfo.PSComputerName | Should -Be 'bsd2'
         $err[0].Exception.Message | Should -Match 'Cannot allocate memory'
+        $err[0].ToString() | Should -Match '^Reading the jail list of bsd2\.example\.org failed: .*Cannot allocate memory'
         @(Get-JailSimulatorFault) | Should -HaveCount 0 -Because 'the fault fired once, on bsd2'
     }
 }

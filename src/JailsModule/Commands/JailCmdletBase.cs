@@ -79,7 +79,11 @@ public abstract class JailCmdletBase : PSCmdlet
         }
         catch (NativeCommandException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "JlsFailed", ErrorCategory.ReadError, ex.Request.DisplayText));
+            // Names the host: in a fan-out (Invoke-Command -HostName h1,h2) the console shows only the message.
+            ThrowTerminatingError(new ErrorRecord(ex, "JlsFailed", ErrorCategory.ReadError, ex.Request.DisplayText)
+            {
+                ErrorDetails = new ErrorDetails($"Reading the jail list of {JailHost.ComputerName} failed: {ex.Message}"),
+            });
             throw;
         }
         catch (ToolNotFoundException ex)
