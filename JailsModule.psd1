@@ -13,14 +13,17 @@
     CmdletsToExport      = @(
         'Clear-JailSimulatorFault'
         'Connect-JailHost'
+        'Enter-Jail'
         'Get-Jail'
         'Get-JailHost'
         'Get-JailSimulatorFault'
         'Get-JailSimulatorLog'
+        'Invoke-JailCommand'
         'Restart-Jail'
         'Set-JailSimulatorFault'
         'Start-Jail'
         'Stop-Jail'
+        'Test-JailHost'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -73,6 +73,8 @@ public sealed class SimJailTool : ISimulatedTool
         public bool ConfigMode;
         public string? JidFile;
         public bool Failed;
+        /// <summary>jail.c note_remove: docf || argc > 1 || a wildcard argument.</summary>
+        public bool NoteRemove;
         public readonly StringBuilder JidLines = new();
     }
 
@@ -158,6 +160,7 @@ public sealed class SimJailTool : ISimulatedTool
                 if (conf is null) return Finish(run);
                 run.ConfigMode = true;
             }
+            run.NoteRemove = conf != null || rest.Count > 1 || rest[0].Contains('*');
             foreach (var key in ExpandStar(run, rest, conf, running: true))
                 Remove(run, key, conf?.Jails.FirstOrDefault(j => j.Name == NameOf(run, key)), useConfig: conf != null && !rflagR);
             return Finish(run);
@@ -203,6 +206,7 @@ public sealed class SimJailTool : ISimulatedTool
             var conf = LoadConfig(run, file);
             if (conf is null) return Finish(run);
             run.ConfigMode = true;
+            run.NoteRemove = true;
             var keys = rest.Count == 0 ? new List<string> { "*" } : rest;
             foreach (var key in ExpandStar(run, keys, conf, running: (op & OpCreate) == 0))
             {
@@ -296,29 +300,29 @@ public sealed class SimJailTool : ISimulatedTool
         SimJail? existing = null;
         if (name != null) existing = SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, name);
         else if (jidText != null) existing = SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, jidText);
-        var label = name ?? jidText ?? "";
+        var label = cj?.Name ?? name ?? jidText ?? "";
         switch (op)
         {
             case OpCreate:
                 if (existing != null) { run.Err.Append($"jail: \"{label}\" already exists\n"); run.Failed = true; return; }
-                Create(run, p);
+                Create(run, p, cj?.Name);
                 return;
             case OpSet:
                 if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
-                Modify(run, existing, p);
+                Modify(run, existing, p, label);
                 return;
             case OpCreate | OpSet:
-                if (existing is null) Create(run, p);
-                else Modify(run, existing, p);
+                if (existing is null) Create(run, p, cj?.Name);
+                else Modify(run, existing, p, label);
                 return;
             case OpRemove | OpCreate:
             case OpRemove | OpCreate | OpSet:
                 if (existing != null && !Remove(run, label, cj, useConfig: cj != null)) return;
-                Create(run, p);
+                Create(run, p, cj?.Name);
                 return;
             case OpRemove | OpSet:
                 if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
-                Modify(run, existing, p);
+                Modify(run, existing, p, label);
                 return;
             case OpRemove:
                 if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
@@ -328,6 +332,17 @@ public sealed class SimJailTool : ISimulatedTool
     }
 
     // ------------------------------------------------------------ validation
+
+    /// <summary>
+    /// jail_note: "NAME: created" / "NAME: updated" only when the jail has a name, which in jail.c means
+    /// config-file mode (command-line jails have none, so they print nothing unless -v).
+    /// </summary>
+    private static void Note(JailRun run, string label, string what)
+    {
+        if (run.Verbose < 0) return;
+        if (run.ConfigMode) run.Out.Append($"{label}: {what}\n");
+        else if (run.Verbose > 0) run.Out.Append($"{what}\n");
+    }
 
     private static string Prefix(JailRun run, string? name) => run.ConfigMode && name != null ? $"jail: {name}: " : "jail: ";
 
@@ -440,13 +455,13 @@ public sealed class SimJailTool : ISimulatedTool
         public void Run() { for (int i = Steps.Count - 1; i >= 0; i--) Steps[i](); }
     }
 
-    private static bool Create(JailRun run, List<JParam> p)
+    private static bool Create(JailRun run, List<JParam> p, string? confName = null)
     {
         var ctx = run.Ctx;
         var st = ctx.State;
         var nameParam = p.FindLast(x => x.Name == "name")?.Last;
         var jidParam = p.FindLast(x => x.Name == "jid")?.Last;
-        var display = nameParam ?? jidParam;
+        var display = confName ?? nameParam ?? jidParam;
         string pre = Prefix(run, display);
 
         var bad = Validate(ctx, p, creating: true);
@@ -485,7 +500,7 @@ public sealed class SimJailTool : ISimulatedTool
             jid = st.LastJid;
             do { jid = jid >= 999999 ? 1 : jid + 1; } while (st.Jails.Any(j => j.Jid == jid));
         }
-        var label = nameParam ?? jid.ToString();
+        var label = confName ?? nameParam ?? jid.ToString();
         fullName ??= ctx.Jail is null ? jid.ToString() : ctx.Jail.Name + "." + jid;
         if (st.Jails.Any(j => j.Name == fullName)) { run.Err.Append($"jail: \"{label}\" already exists\n"); run.Failed = true; return false; }
 
@@ -560,7 +575,7 @@ public sealed class SimJailTool : ISimulatedTool
         ctx.Dirty = true;
         undo.Add(() => RemoveFromKernel(ctx, jail));
         if (run.PrintJid) run.Out.Append(jid).Append('\n');
-        else if (run.Verbose >= 0) run.Out.Append($"{label}: created\n");
+        else Note(run, label, "created");
         run.JidLines.Append($"jid={jid}\tname={QuotedPrint(label)}");
         foreach (var prm in p.Where(x => x.Name is not ("name" or "jid")))
             run.JidLines.Append('\t').Append(prm.Values is null ? prm.Name : prm.Name + "=" + string.Join(",", prm.Values.Select(QuotedPrint)));
@@ -758,15 +773,14 @@ public sealed class SimJailTool : ISimulatedTool
 
     // ------------------------------------------------------------ modify
 
-    private static void Modify(JailRun run, SimJail jail, List<JParam> p)
+    private static void Modify(JailRun run, SimJail jail, List<JParam> p, string label)
     {
-        var label = p.FindLast(x => x.Name == "name")?.Last ?? SimKernel.RelativeName(jail, run.Ctx.Jail);
         var bad = Validate(run.Ctx, p.Where(x => x.Name != "path").ToList(), creating: false);
         if (bad != null) { run.Err.Append(Prefix(run, label)).Append(bad).Append('\n'); run.Failed = true; return; }
         if (!run.Ctx.IsRoot) { run.Err.Append(Prefix(run, label)).Append("jail_set: Operation not permitted\n"); run.Failed = true; return; }
         ApplyKernelParams(run.Ctx, jail, p.Where(x => x.Name is not ("path" or "vnet")).ToList(), creating: false);
         run.Ctx.Dirty = true;
-        if (run.Verbose >= 0) run.Out.Append($"{label}: updated\n");
+        Note(run, label, "updated");
         if (!jail.Persist && jail.Processes == 0) RemoveFromKernel(run.Ctx, jail);
     }
 
@@ -789,7 +803,7 @@ public sealed class SimJailTool : ISimulatedTool
 
         // jail_remove: the jail and its children go; interfaces moved in go back home.
         RemoveFromKernel(ctx, jail);
-        if (run.Verbose >= 0) run.Out.Append($"{label}: removed\n");
+        if (run.Verbose >= 0 && run.NoteRemove) run.Out.Append($"{label}: removed\n");
         bool ok = Hooks(run, label, Values(p, "exec.poststop"), null, env);
 
         if (useConfig)

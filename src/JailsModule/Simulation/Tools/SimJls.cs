@@ -111,6 +111,7 @@ public sealed class SimJls : ISimulatedTool
     private static string Value(SimContext ctx, SimJail j, string name)
     {
         if (name == "name") return SimKernel.RelativeName(j, ctx.Jail);
+        if (name == "path") return PathOf(ctx, j);
         var p = SimKernel.Find(name) ?? SimKernel.Find(NoName(name)!)!;
         return SimKernel.Value(j, p);
     }
@@ -128,7 +129,7 @@ public sealed class SimJls : ISimulatedTool
             sb.Append("        IP Address(es)\n");
             foreach (var j in jails)
             {
-                sb.Append($"{j.Jid,6}  {Trunc(j.HostName, 29),-29} {Trunc(j.Path, 74)}\n");
+                sb.Append($"{j.Jid,6}  {Trunc(j.HostName, 29),-29} {Trunc(PathOf(ctx, j), 74)}\n");
                 sb.Append($"        {Trunc(SimKernel.RelativeName(j, ctx.Jail), 29),-29} {(j.Dying ? "DYING" : "ACTIVE")}\n");
                 sb.Append($"        {j.CpusetId}\n");
                 foreach (var a in j.Ip4) sb.Append($"        {a}\n");
@@ -146,7 +147,7 @@ public sealed class SimJls : ISimulatedTool
             {
                 if ((pflags & JailName) != 0) sb.Append($" {SimKernel.RelativeName(j, ctx.Jail),-15} ");
                 else sb.Append($"{j.Jid,6}  ");
-                sb.Append($"{Trunc(j.Ip4.FirstOrDefault() ?? "", 15),-15} {Trunc(j.HostName, 29),-29} {Trunc(j.Path, 74)}\n");
+                sb.Append($"{Trunc(j.Ip4.FirstOrDefault() ?? "", 15),-15} {Trunc(j.HostName, 29),-29} {Trunc(PathOf(ctx, j), 74)}\n");
             }
             return SimResult.Ok(sb.ToString());
         }
@@ -203,6 +204,9 @@ public sealed class SimJls : ISimulatedTool
         return v;
     }
 
+    /// <summary>The kernel reports a jail's path relative to the viewer's root (jls run inside a parent jail).</summary>
+    private static string PathOf(SimContext ctx, SimJail j) => SimExec.ViewPath(ctx.Jail, j.Path);
+
     private static string Trunc(string s, int n) => s.Length > n ? s[..n] : s;
 
     // ---------------- libxo JSON ----------------
@@ -224,7 +228,7 @@ public sealed class SimJls : ISimulatedTool
             {
                 w.Raw("jid", j.Jid.ToString());
                 w.Str("hostname", j.HostName);
-                w.Str("path", j.Path);
+                w.Str("path", PathOf(ctx, j));
                 w.Str("name", SimKernel.RelativeName(j, ctx.Jail));
                 w.Str("state", j.Dying ? "DYING" : "ACTIVE");
                 w.Raw("cpusetid", j.CpusetId.ToString());
@@ -237,7 +241,7 @@ public sealed class SimJls : ISimulatedTool
                 else w.Raw("jid", j.Jid.ToString());
                 w.Str("ipv4", j.Ip4.FirstOrDefault() ?? "");
                 w.Str("hostname", j.HostName);
-                w.Str("path", j.Path);
+                w.Str("path", PathOf(ctx, j));
             }
             else
             {

@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Services;
+
+namespace JailsModule.Commands;
+
+/// <summary>
+/// Reports what the connected FreeBSD host can do for jails: versions, architecture, VIMAGE, RACCT,
+/// root, loaded kernel modules, the kernel's jail parameters, and the problems found. Four native
+/// commands: freebsd-version -k -u, one sysctl, id -u, kldstat.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "JailHost")]
+[OutputType(typeof(JailHostCapabilities))]
+public sealed class TestJailHostCommand : JailCmdletBase
+{
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            WriteObject(JailHostProbe.Probe(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText)));
+        }
+        catch (ToolNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ToolNotFound", ErrorCategory.ObjectNotFound, ex.Tool));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Tools;
+
+namespace JailsModule.Services;
+
+/// <summary>Builds <see cref="JailHostCapabilities"/> from four native commands (freebsd-version, sysctl, id, kldstat).</summary>
+public static class JailHostProbe
+{
+    public static JailHostCapabilities Probe(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
+    {
+        ProcessResult Run(ProcessRequest r)
+        {
+            onCommand?.Invoke(r);
+            return host.RunAsync(r, ct).GetAwaiter().GetResult();
+        }
+
+        var problems = new List<string>();
+        var caps = new JailHostCapabilities { ComputerName = host.ComputerName };
+
+        var fv = Run(HostProbeTool.FreebsdVersion());
+        if (fv.Success) (caps.FreeBSDVersion, caps.UserlandVersion) = HostProbeTool.ParseFreebsdVersion(fv.StandardOutput);
+        else problems.Add($"freebsd-version failed: {fv.ErrorText}");
+
+        var sc = Run(HostProbeTool.Sysctl());
+        var sysctl = HostProbeTool.ParseSysctlE(sc.StandardOutput);
+        if (!sc.Success) problems.Add($"sysctl failed: {sc.ErrorText}");
+        caps.Architecture = sysctl.GetValueOrDefault(HostProbeTool.ArchOid, "");
+        caps.Vimage = sysctl.GetValueOrDefault(HostProbeTool.VimageOid) == "1";
+        caps.Racct = sysctl.GetValueOrDefault(HostProbeTool.RacctOid) == "1";
+        caps.IsJailed = sysctl.GetValueOrDefault(HostProbeTool.JailedOid) == "1";
+        caps.SupportedParameters = HostProbeTool.JailParameterNames(sysctl.Keys);
+
+        var id = Run(HostProbeTool.Id());
+        caps.IsRoot = id.Success && id.StandardOutput.Trim() == "0";
+
+        var kld = Run(HostProbeTool.Kldstat());
+        caps.LoadedModules = kld.Success ? HostProbeTool.ParseKldstat(kld.StandardOutput) : Array.Empty<string>();
+
+        if (!caps.IsRoot) problems.Add("Not running as root: creating, changing and removing jails needs uid 0.");
+        if (caps.IsJailed) problems.Add("Running inside a jail: only child jails within its children.max can be managed.");
+        if (!caps.Vimage) problems.Add("The kernel has no VIMAGE (kern.features.vimage is absent): VNET jails are not available.");
+        if (!sysctl.ContainsKey(HostProbeTool.RacctOid))
+            problems.Add("The kernel has no RACCT/RCTL: jail resource limits are not available.");
+        else if (!caps.Racct)
+            problems.Add("RACCT is disabled (kern.racct.enable=0): resource limits need kern.racct.enable=1 in /boot/loader.conf and a reboot.");
+        if (caps.SupportedParameters.Length == 0 && sc.Success)
+            problems.Add("The kernel lists no jail parameters (security.jail.param): jails are not supported.");
+        caps.Problems = problems.ToArray();
+        return caps;
+    }
+}

@@ -1,0 +1,287 @@
+using JailsModule.Simulation;
+using Xunit;
+
+namespace JailsModule.Tests.Simulation;
+
+/// <summary>jail(8) on the simulated host: the scenarios of usr.sbin/jail/tests (reference §14) and the texts of §1.</summary>
+public sealed class SimJailToolTests : SimHostTestBase
+{
+    private const string JlsHeader = "   JID  IP Address      Hostname                      Path\n";
+
+    [Fact]
+    public void Basic_CommandLineCreateListRemoveAndRemoveByJid()
+    {
+        var c = Jail("-c", "name=basejail", "persist", "ip4.addr=192.0.1.1");
+        Assert.Equal(0, c.ExitCode);
+        Assert.Equal("", c.StandardOutput); // command-line jails have no name for jail_note: nothing printed
+        Assert.Equal(JlsHeader + "     1  192.0.1.1       bsd1.example.org              /\n", Jls().StandardOutput);
+        Assert.Equal(0, Jls("-v").ExitCode);
+        Assert.Contains(" persist ", Jls("-n").StandardOutput);
+
+        var r = Jail("-r", "basejail");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(JlsHeader, Jls().StandardOutput);
+
+        Assert.Equal(0, Jail("-c", "name=basejail", "persist", "ip4.addr=192.0.1.1").ExitCode);
+        var jid = Jls("-j", "basejail", "jid").StandardOutput.Trim();
+        Assert.Equal("2", jid);
+        Assert.Equal(0, Jail("-r", jid).ExitCode);
+        Assert.Empty(State.Jails);
+    }
+
+    [Fact]
+    public void CreateOrModifyAndRestart()
+    {
+        Assert.Equal(0, Jail("-cm", "name=basejail", "persist", "host.hostname=one").ExitCode);
+        Assert.Equal(0, Jail("-cm", "name=basejail", "persist", "host.hostname=two").ExitCode);
+        Assert.Equal("two\n", Jls("-j", "basejail", "host.hostname").StandardOutput);
+        Assert.Equal("1\n", Jls("-j", "basejail", "jid").StandardOutput);
+        Assert.Equal(0, Jail("-rc", "name=basejail", "persist").ExitCode);
+        Assert.Equal("2\n", Jls("-j", "basejail", "jid").StandardOutput);
+    }
+
+    [Fact]
+    public void Nested_ChildrenMaxIsEnforcedAndJlsWorksInsideTheParent()
+    {
+        Root("/");
+        Assert.Equal(0, Jail("-c", "name=basejail", "persist", "children.max=1").ExitCode);
+        var first = Jexec("basejail", "jail", "-c", "name=firstchild", "persist");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal("", first.StandardOutput);
+        var second = Jexec("basejail", "jail", "-c", "name=secondchild", "persist");
+        Assert.Equal(1, second.ExitCode);
+        Assert.Equal("jail: prison limit exceeded\n", second.StandardError);
+        Assert.Contains("basejail.firstchild", State.Jails.Select(j => j.Name));
+        Assert.Equal("firstchild\n", Jexec("basejail", "jls", "name").StandardOutput);
+        Assert.Equal(0, Jexec("basejail", "jls", "-v").ExitCode);
+        Assert.Equal(0, Jexec("basejail", "jls", "-n").ExitCode);
+
+        Assert.Equal(0, Jail("-c", "name=other", "persist").ExitCode);
+        var denied = Jexec("other", "jail", "-c", "name=x", "persist");
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Equal("jail: jail_set: Operation not permitted\n", denied.StandardError);
+
+        // Removing the parent removes the child.
+        Assert.Equal(0, Jail("-r", "basejail").ExitCode);
+        Assert.DoesNotContain(State.Jails, j => j.Name.StartsWith("basejail", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Commands_ConfigHooksRunInOrderWithTheJailEnvironment()
+    {
+        Root("/jails/basejail");
+        Write("/tmp/commands.jail.conf",
+            "exec.prestop = \"echo STOP\";\nexec.prestart = \"echo START\";\npersist;\n\nbasejail {\n}\n" +
+            "exec.poststart = 'echo JID=$JID JNAME=$JNAME JPATH=$JPATH';\npath = \"/jails/basejail\";\n");
+        var c = Jail("-f", "/tmp/commands.jail.conf", "-qc", "basejail");
+        Assert.Equal("", c.StandardError);
+        Assert.Equal(0, c.ExitCode);
+        Assert.Equal("START\nJID=1 JNAME=basejail JPATH=/jails/basejail\n", c.StandardOutput);
+        var r = Jail("-f", "/tmp/commands.jail.conf", "-qr", "basejail");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("STOP\n", r.StandardOutput);
+
+        // The same by jid.
+        Assert.Equal(0, Jail("-f", "/tmp/commands.jail.conf", "-qc", "basejail").ExitCode);
+        var byJid = Jail("-f", "/tmp/commands.jail.conf", "-qr", "2");
+        Assert.Equal("STOP\n", byJid.StandardOutput);
+        Assert.Empty(State.Jails);
+    }
+
+    [Fact]
+    public void JidNameSet_NumericBlockNamesAndExplicitJid()
+    {
+        Write("/tmp/j.conf", "7 { name = basejail; persist; }\n");
+        var c = Jail("-f", "/tmp/j.conf", "-c", "7");
+        Assert.Equal("", c.StandardError);
+        Assert.Equal("7: created\n", c.StandardOutput);
+        Assert.Equal("basejail\n", Jls("-j", "7", "name").StandardOutput);
+        Assert.Equal("7: removed\n", Jail("-f", "/tmp/j.conf", "-r", "7").StandardOutput);
+
+        Write("/tmp/k.conf", "basejail { jid = 9; persist; }\n");
+        Assert.Equal("basejail: created\n", Jail("-f", "/tmp/k.conf", "-c", "basejail").StandardOutput);
+        Assert.Equal("9\n", Jls("-j", "basejail", "jid").StandardOutput);
+        Assert.Equal("basejail: removed\n", Jail("-f", "/tmp/k.conf", "-r", "basejail").StandardOutput);
+    }
+
+    [Fact]
+    public void ParamConsistency_CommandJailWithoutPersistDiesAndPoststopSeesJid()
+    {
+        Root("/");
+        var c = Jail("-c", "path=/", "exec.poststart=true", "command=/usr/bin/true");
+        Assert.Equal(0, c.ExitCode);
+        Assert.Empty(State.Jails); // no persist, the command ended: the jail is gone
+
+        Write("/tmp/p.conf", "basejail { path = \"/\"; persist; exec.poststop = 'echo JID=$JID'; }\n");
+        Assert.Equal(0, Jail("-f", "/tmp/p.conf", "-qc", "basejail").ExitCode);
+        var jid = State.Jails.Single().Jid;
+        Assert.Equal($"JID={jid}\n", Jail("-f", "/tmp/p.conf", "-qr", "basejail").StandardOutput);
+    }
+
+    [Fact]
+    public void CommandTakesTheRestOfArgv()
+    {
+        Root("/");
+        var c = Jail("-c", "name=x", "path=/", "command=/bin/echo", "hello", "world");
+        Assert.Equal(0, c.ExitCode);
+        Assert.Equal("hello world\n", c.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData(new[] { "-c", "name=x", "foo=bar" }, "jail: unknown parameter: foo\n")]
+    [InlineData(new[] { "-c", "name=x", "persist=maybe" }, "jail: persist: unknown boolean value \"maybe\"\n")]
+    [InlineData(new[] { "-c", "name=x", "children.max=lots" }, "jail: children.max: non-integer value \"lots\"\n")]
+    [InlineData(new[] { "-c", "name=x", "path=/nonexistent", "persist" }, "jail: path /nonexistent: No such file or directory\n")]
+    [InlineData(new[] { "-c", "name=x", "ip4.addr=10.0.0.300", "persist" }, "jail: ip4.addr: not an IPv4 address: 10.0.0.300\n")]
+    [InlineData(new[] { "-r", "nope" }, "jail: \"nope\" not found\n")]
+    [InlineData(new[] { "-m", "name=nope", "persist" }, "jail: \"nope\" not found\n")]
+    public void BadInputIsRejectedWithTheRealTextAndNothingIsCreated(string[] args, string stderr)
+    {
+        var r = Jail(args);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(stderr, r.StandardError);
+        Assert.Empty(State.Jails);
+    }
+
+    [Fact]
+    public void AlreadyExists()
+    {
+        Assert.Equal(0, Jail("-c", "name=web", "persist").ExitCode);
+        var r = Jail("-c", "name=web", "persist");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("jail: \"web\" already exists\n", r.StandardError);
+    }
+
+    [Fact]
+    public void ConfigModeErrorsNameTheJail()
+    {
+        Write("/etc/jail.conf.d/web.conf", "web { path = /jails/web; persist; }\n");
+        var r = Jail("-f", "/etc/jail.conf.d/web.conf", "-c", "web");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("jail: web: path /jails/web: No such file or directory\n", r.StandardError);
+        var missing = Jail("-f", "/etc/jail.conf.d/web.conf", "-c", "db");
+        Assert.Equal("jail: \"db\" not found\n", missing.StandardError);
+        var nofile = Jail("-f", "/etc/nope.conf", "-c", "web");
+        Assert.Equal("jail: /etc/nope.conf: No such file or directory\n", nofile.StandardError);
+    }
+
+    [Fact]
+    public void MountsAndAliasesAreMadeAndUndoneAtRemoval()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; mount.devfs; devfs_ruleset = 5; interface = em0; ip4.addr = 192.0.2.10; }\n");
+        var c = Jail("-c", "web");
+        Assert.Equal("web: created\n", c.StandardOutput);
+        var st = State;
+        Assert.Contains(st.Mounts, m => m.Node == "/jails/web/dev" && m.FsType == "devfs");
+        Assert.Contains("192.0.2.10/32", st.Interfaces.Single(i => i.Name == "em0").Inet);
+        Assert.Equal(new[] { "192.0.2.10" }, st.Jails.Single().Ip4);
+        Assert.Equal("web: removed\n", Jail("-r", "web").StandardOutput);
+        st = State;
+        Assert.DoesNotContain(st.Mounts, m => m.Node == "/jails/web/dev");
+        Assert.DoesNotContain("192.0.2.10/32", st.Interfaces.Single(i => i.Name == "em0").Inet);
+    }
+
+    [Fact]
+    public void FailedCreateUndoesMountsAndAliasesAndLeavesNoJail()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; mount.devfs; interface = em0; ip4.addr = 192.0.2.10; exec.created = \"false\"; }\n");
+        var before = State;
+        var c = Jail("-c", "web");
+        Assert.Equal(1, c.ExitCode);
+        Assert.Equal("jail: web: false: failed\n", c.StandardError);
+        var st = State;
+        Assert.Empty(st.Jails);
+        Assert.Equal(before.Mounts.Count, st.Mounts.Count);
+        Assert.DoesNotContain("192.0.2.10/32", st.Interfaces.Single(i => i.Name == "em0").Inet);
+    }
+
+    [Fact]
+    public void MissingMountPointFailsBeforeTheJailExists()
+    {
+        MkDir("/jails/bare");
+        Write("/etc/jail.conf", "bare { path = /jails/bare; persist; mount.devfs; }\n");
+        var c = Jail("-c", "bare");
+        Assert.Equal(1, c.ExitCode);
+        Assert.Equal("mount: /jails/bare/dev: No such file or directory\njail: bare: /sbin/mount -t devfs -o ruleset=4 devfs /jails/bare/dev: failed\n", c.StandardError);
+        Assert.Empty(State.Jails);
+    }
+
+    [Fact]
+    public void VnetInterfacesMoveInAndComeBack()
+    {
+        Host.UpdateState(s =>
+        {
+            s.Interfaces.Add(new SimInterface { Name = "epair0a", Driver = "epair", Peer = "epair0b" });
+            s.Interfaces.Add(new SimInterface { Name = "epair0b", Driver = "epair", Peer = "epair0a" });
+        });
+        Assert.Equal(0, Jail("-c", "name=basejail", "vnet", "persist", "vnet.interface=epair0a,epair0b").ExitCode);
+        var st = State;
+        var jail = st.Jails.Single();
+        Assert.True(jail.IsVnet);
+        Assert.All(st.Interfaces.Where(i => i.Driver == "epair"), i => Assert.Equal(jail.Jid, i.Vnet));
+        Assert.Equal(0, Jail("-r", "basejail").ExitCode);
+        Assert.All(State.Interfaces, i => Assert.Equal(0, i.Vnet));
+
+        var bad = Jail("-c", "name=v2", "vnet", "persist", "vnet.interface=epair9b");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal("ifconfig: interface epair9b does not exist\njail: /sbin/ifconfig epair9b vnet 2: failed\n", bad.StandardError);
+        Assert.Empty(State.Jails);
+    }
+
+    [Fact]
+    public void RepeatedVnetInterfaceAppends()
+    {
+        Host.UpdateState(s =>
+        {
+            s.Interfaces.Add(new SimInterface { Name = "epair0b", Driver = "epair" });
+            s.Interfaces.Add(new SimInterface { Name = "epair1b", Driver = "epair" });
+        });
+        Assert.Equal(0, Jail("-c", "name=v", "vnet", "persist", "vnet.interface=epair0b", "vnet.interface=epair1b").ExitCode);
+        Assert.Equal(new[] { "epair0b", "epair1b" }, State.Jails.Single().VnetInterfaces);
+    }
+
+    [Fact]
+    public void NonRootCannotCreate()
+    {
+        Host.UpdateState(s => s.Uid = 1001);
+        var r = Jail("-c", "name=x", "persist");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("jail: jail_set: Operation not permitted\n", r.StandardError);
+    }
+
+    [Fact]
+    public void DashIPrintsTheJidOnly()
+    {
+        Write("/etc/jail.conf.d/web.conf", "web { persist; }\n");
+        var r = Jail("-i", "-f", "/etc/jail.conf.d/web.conf", "-c", "web");
+        Assert.Equal("1\n", r.StandardOutput);
+    }
+
+    [Fact]
+    public void DashEPrintsTheEvaluatedConfig()
+    {
+        Write("/etc/jail.conf", "$d = /jails;\nweb { path = \"$d/$name\"; persist; }\n");
+        var r = Jail("-e", "|");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("name=web|path=/jails/web|persist\n", r.StandardOutput);
+        Assert.Equal(1, Jail("-e", "|", "-c").ExitCode);
+    }
+
+    [Fact]
+    public void UsageIsExitOne()
+    {
+        var r = Jail("-Z");
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("usage: jail [-dhilqv]", r.StandardError);
+    }
+
+    [Fact]
+    public void DeprecatedDashDWarnsWithTheTypo()
+    {
+        var r = Jail("-d", "-c", "name=x", "persist");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n", r.StandardError);
+    }
+}
