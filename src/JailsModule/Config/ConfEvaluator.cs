@@ -69,12 +69,18 @@ internal sealed class ConfEvaluator
         return new ConfLoadResult(Evaluate(), _errors, _files);
     }
 
+    // jail(8) exits as soon as an included file had an error, its depth is exceeded or it cannot be opened
+    // (parse_config/include_config call exit): nothing after that point is read.
+    private bool _fatal;
+
     private void Walk(ConfSyntaxTree tree, Record? parent, string? prefix, int depth)
     {
         var diags = tree.OrderedDiagnostics;
         int di = 0;
         WalkItems(tree, tree.Items, parent, prefix, depth, diags, ref di);
+        if (_fatal) return;
         while (di < diags.Count) _errors.Add(diags[di++].Diag);
+        if (depth > 0 && diags.Count > 0) _fatal = true;
     }
 
     private void WalkItems(ConfSyntaxTree tree, List<ConfItem> items, Record? parent, string? prefix, int depth,
@@ -82,6 +88,7 @@ internal sealed class ConfEvaluator
     {
         foreach (var item in items)
         {
+            if (_fatal) return;
             if (item is ConfBlockItem b)
             {
                 var rec = new Record
@@ -128,37 +135,44 @@ internal sealed class ConfEvaluator
         var tok = tree.Tokens[p.NameToken];
         foreach (var v in p.Values)
         {
+            if (_fatal) return;
+            if (v.HasVars) continue; // reported by the parser
             var pattern = v.Text;
+            // include_config(): relative names are based on the including file's folder (not for stdin,
+            // and not when that name has no '/').
             if (!pattern.StartsWith('/') && tree.FileName != "STDIN")
             {
                 int slash = tree.FileName.LastIndexOf('/');
-                var dir = slash < 0 ? "." : (slash == 0 ? "/" : tree.FileName[..slash]);
-                pattern = dir == "/" ? "/" + pattern : dir + "/" + pattern;
+                if (slash >= 0) pattern = tree.FileName[..(slash + 1)] + pattern;
             }
             if (depth + 1 > MaxIncludeDepth)
             {
                 _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, tok.Column, pattern, "maximum include depth exceeded"));
+                _fatal = true;
                 return;
             }
             IReadOnlyList<string> files;
             if (pattern.IndexOfAny(GlobMagic) >= 0) files = _source.Glob(pattern);
-            else if (_source.FileExists(pattern)) files = new[] { pattern };
-            else
-            {
-                _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, tok.Column, pattern, $"{pattern}: No such file or directory"));
-                continue;
-            }
+            else files = new[] { pattern };
             foreach (var f in files)
             {
                 string text;
-                try { text = _source.ReadAllText(f); }
+                try
+                {
+                    if (!_source.FileExists(f)) throw new FileNotFoundException();
+                    text = _source.ReadAllText(f);
+                }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, tok.Column, f, $"{f}: {e.Message}"));
-                    continue;
+                    var why = e is FileNotFoundException or DirectoryNotFoundException ? "No such file or directory"
+                        : e is UnauthorizedAccessException ? "Permission denied" : e.Message;
+                    _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, tok.Column, f, $"{f}: {why}"));
+                    _fatal = true;
+                    return;
                 }
                 _files.Add(f);
                 Walk(ConfSyntaxTree.Parse(text, f), parent, prefix, depth + 1);
+                if (_fatal) return;
             }
         }
     }
@@ -236,18 +250,8 @@ internal sealed class ConfEvaluator
     }
 
     /// <summary>strtol(name) != 0 and the whole name was a number: the block sets jid, not name.</summary>
-    private static bool IsJidName(string name, out string jid)
-    {
-        jid = name;
-        int i = 0;
-        while (i < name.Length && name[i] is ' ' or '\t' or '\n' or '\r' or '\f' or '\v') i++;
-        int s = i;
-        if (i < name.Length && name[i] is '+' or '-') i++;
-        int d = i;
-        bool nonzero = false;
-        while (i < name.Length && name[i] is >= '0' and <= '9') { if (name[i] != '0') nonzero = true; i++; }
-        return i > d && i == name.Length && nonzero && s >= 0;
-    }
+    private static bool IsJidName(string name)
+        => JailParameterValues.StrToL(name, out int end) != 0 && end == name.Length;
 
     // Names jail(8) knows (intparams[]): a variable of that name is refused (add_param).
     private static readonly string[] IntParams =
@@ -276,7 +280,7 @@ internal sealed class ConfEvaluator
     {
         var ps = new List<EvalParam>(16);
         var errors = new List<string>();
-        bool jidNamed = IsJidName(j.Name, out _);
+        bool jidNamed = IsJidName(j.Name);
         ps.Add(new EvalParam
         {
             Name = jidNamed ? "jid" : "name",
@@ -300,7 +304,8 @@ internal sealed class ConfEvaluator
             foreach (var p in j.Params) AddParam(j.Name, ps, p, errors);
 
         // §16.2: an all-digit block implies name = the number, appended after everything else.
-        if (jidNamed && !ps.Exists(p => p.Name == "name" && !p.IsVar))
+        // load_config() backfills "name" when nothing set it (intparams[KP_NAME], matched with equalopts).
+        if (jidNamed && !ps.Exists(p => !p.IsVar && EqualOpts(p.Name, "name")))
             ps.Add(new EvalParam
             {
                 Name = "name",
@@ -356,14 +361,19 @@ internal sealed class ConfEvaluator
             dp.Line = p.Line;
             return;
         }
-        if (p.IsVar)
-            foreach (var ip in IntParams)
-                if (EqualOpts(p.Name, ip))
+        bool immutable = false;
+        foreach (var ip in IntParams)
+            if (EqualOpts(p.Name, ip))
+            {
+                if (p.IsVar)
                 {
                     errors.Add($"{jail}: variable \"${p.Name}\" cannot have the same name as a parameter.");
-                    break;
+                    return;
                 }
-        ps.Add(new EvalParam { Name = p.Name, IsVar = p.IsVar, Values = values, File = p.File, Line = p.Line });
+                immutable = ip is "name" or "jid";
+                break;
+            }
+        ps.Add(new EvalParam { Name = p.Name, IsVar = p.IsVar, Immutable = immutable, Values = values, File = p.File, Line = p.Line });
     }
 
     /// <summary>The variable loop of load_config(): lookup by exact name over the merged list.</summary>

@@ -288,11 +288,11 @@ internal sealed class ConfParser
                     foreach (var v in param.Values)
                         if (v.HasVars)
                         {
-                            int line = _tok[v.FirstToken].Line;
+                            // special_param(): reported with yylineno at the reduction (the ';'); the other paths are still read.
+                            int line = _tree.EndLine(n);
                             var d = new ConfDiagnostic(_file, line, _tok[v.FirstToken].Column, _tree.TokenText(v.FirstToken),
                                 $"{_file} line {line}: variables not permitted in '.include' filename");
-                            _tree.OrderedDiagnostics.Add((_tok[v.FirstToken].Start, d));
-                            param.IsInclude = false;
+                            _tree.OrderedDiagnostics.Add((_tok[n].Start, d));
                         }
                 Shift(n);
                 param.LastToken = n;

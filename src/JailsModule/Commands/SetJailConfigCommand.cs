@@ -1,0 +1,235 @@
+using System.Collections;
+using System.Management.Automation;
+using JailsModule.Config;
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Services;
+
+namespace JailsModule.Commands;
+
+/// <summary>
+/// Edits a jail's block in its jail.conf file: only the statements concerned change, everything else (comments,
+/// blank lines, order, quoting) stays byte for byte. The result must parse and evaluate to the intended values,
+/// or nothing is written. Writes are atomic and keep the file's mode and owner.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "JailConfig", SupportsShouldProcess = true, DefaultParameterSetName = EditSet)]
+[OutputType(typeof(JailConfig))]
+public sealed class SetJailConfigCommand : JailCmdletBase
+{
+    private const string EditSet = "Edit";
+    private const string RemoveJailSet = "RemoveJail";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(JailNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>The file to edit. Default: the file whose block defines the jail, or /etc/jail.conf.d/NAME.conf for -New.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    [Parameter(ParameterSetName = EditSet)]
+    [ValidateNotNull]
+    public Hashtable? Parameter { get; set; }
+
+    [Parameter(ParameterSetName = EditSet)]
+    [ValidateNotNull]
+    public Hashtable? Append { get; set; }
+
+    [Parameter(ParameterSetName = EditSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Remove { get; set; }
+
+    [Parameter(ParameterSetName = EditSet)]
+    public SwitchParameter New { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = RemoveJailSet)]
+    public SwitchParameter RemoveJail { get; set; }
+
+    [Parameter(ParameterSetName = RemoveJailSet)]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter(ParameterSetName = EditSet)]
+    public SwitchParameter PassThru { get; set; }
+
+    private List<ConfLoadResult>? _loaded;
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Name) Edit(name);
+    }
+
+    private void Fail(string id, ErrorCategory category, object target, string message)
+        => WriteError(new ErrorRecord(new InvalidOperationException(message), id, category, target));
+
+    private void Edit(string name)
+    {
+        var host = JailHost;
+        if (New && !CheckName(name)) return;
+
+        // 1. Which file
+        string path;
+        if (Path != null)
+        {
+            if (Path[0] != '/') { Fail("InvalidConfigPath", ErrorCategory.InvalidArgument, Path, $"The path '{Path}' is not an absolute FreeBSD path."); return; }
+            path = Path;
+        }
+        else
+        {
+            var defined = FindDefinition(name);
+            if (defined != null)
+            {
+                if (New) { Fail("JailConfigExists", ErrorCategory.ResourceExists, name, $"Jail '{name}' is already defined in {defined}."); return; }
+                path = defined;
+            }
+            else if (New) path = $"{JailConfigService.ConfigDirectory}/{name}.conf";
+            else { Fail("JailConfigNotFound", ErrorCategory.ObjectNotFound, name, $"No jail named '{name}' is defined in the configuration files; use -New to create its block."); return; }
+        }
+
+        // 2. Read and parse what is there
+        bool exists = host.FileExists(path);
+        if (!exists && !New) { Fail("JailConfigFileNotFound", ErrorCategory.ObjectNotFound, path, $"jail: {path}: No such file or directory"); return; }
+        var before = exists ? host.ReadAllText(path) : "";
+        JailConfDocument doc;
+        try { doc = JailConfDocument.Parse(before, path); }
+        catch (JailConfSyntaxException ex)
+        {
+            Fail("JailConfigInvalid", ErrorCategory.InvalidData, path, $"{path} does not parse, so it is left alone: jail: {ex.Diagnostics[0].Message}");
+            return;
+        }
+        if (New && doc.HasJail(name)) { Fail("JailConfigExists", ErrorCategory.ResourceExists, name, $"Jail '{name}' is already defined in {path}."); return; }
+        if (!New && !doc.HasJail(name)) { Fail("JailConfigNotFound", ErrorCategory.ObjectNotFound, name, $"No block for jail '{name}' in {path}."); return; }
+
+        // 3. Values, checked against the catalogue (and the host's list when Test-JailHost recorded it)
+        var supported = JailParameterCatalog.GetHostSupported(host.ComputerName);
+        var sets = new List<(string Name, IReadOnlyList<string>? Values)>();
+        var appends = new List<(string Name, IReadOnlyList<string> Values)>();
+        if (!Collect(Parameter, sets, false, supported)) return;
+        if (!Collect(Append, appends, true, supported)) return;
+
+        // 4. Edit
+        try
+        {
+            if (RemoveJail) doc.RemoveJail(name);
+            else
+            {
+                if (New) doc.AddJail(name);
+                foreach (var r in Remove ?? Array.Empty<string>())
+                    if (!doc.RemoveParameter(name, r)) WriteWarning($"Parameter '{r}' is not set in the block of jail '{name}' in {path}.");
+                foreach (var (n, v) in sets) doc.SetParameter(name, n, v);
+                foreach (var (n, v) in appends) doc.AppendParameter(name, n, v);
+            }
+        }
+        catch (JailConfSyntaxException ex)
+        {
+            Fail("JailConfigInvalid", ErrorCategory.InvalidData, path, $"The edit would make {path} unparsable, so nothing was written: jail: {ex.Diagnostics[0].Message}");
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            Fail("InvalidJailParameter", ErrorCategory.InvalidArgument, name, ex.Message);
+            return;
+        }
+        var after = doc.ToString();
+
+        // 5. The result must evaluate to what was asked
+        var why = Verify(name, path, before, after, sets);
+        if (why != null) { Fail("JailConfigInvalid", ErrorCategory.InvalidData, path, $"{why}; nothing was written to {path}."); return; }
+        if (after == before) { WriteVerbose($"{path}: no change."); if (PassThru) WriteResult(name, path); return; }
+
+        // 6. Write (atomically: temp + rename in the host boundary)
+        var action = (RemoveJail ? $"Remove the block of jail '{name}'" : New ? $"Add jail '{name}'" : $"Edit jail '{name}'")
+                     + Environment.NewLine + JailConfigService.Diff(path, before, after);
+        if (!ShouldProcess(path, action)) return;
+        if (RemoveJail && !Force && !ShouldContinue($"Remove the configuration of jail '{name}' from {path}?", "Confirm")) return;
+        try
+        {
+            if (RemoveJail && after.Trim().Length == 0 && path == $"{JailConfigService.ConfigDirectory}/{name}.conf")
+                host.DeleteFile(path);
+            else
+            {
+                if (!exists)
+                {
+                    var dir = path[..Math.Max(1, path.LastIndexOf('/'))];
+                    if (!host.DirectoryExists(dir)) host.CreateDirectory(dir);
+                }
+                host.WriteAllTextAtomic(path, after, exists ? null : JailConfigService.NewFileMode);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new ErrorRecord(ex, "JailConfigWriteFailed", ErrorCategory.WriteError, path));
+            return;
+        }
+        _loaded = null;
+        if (PassThru) WriteResult(name, path);
+    }
+
+    private bool Collect<T>(Hashtable? table, List<(string, T)> into, bool append, IReadOnlyCollection<string>? supported) where T : IReadOnlyList<string>?
+    {
+        if (table is null) return true;
+        foreach (DictionaryEntry e in table)
+        {
+            var key = e.Key?.ToString() ?? "";
+            IReadOnlyList<string>? values;
+            try { values = JailConfigService.ToValues(e.Value); }
+            catch (ArgumentException ex) { Fail("InvalidJailParameter", ErrorCategory.InvalidArgument, key, $"Parameter '{key}': {ex.Message}"); return false; }
+            if (append && values is null) { Fail("InvalidJailParameter", ErrorCategory.InvalidArgument, key, $"Parameter '{key}': -Append needs values, not $true."); return false; }
+            if (key is "name" or "jid")
+            {
+                Fail("InvalidJailParameter", ErrorCategory.InvalidArgument, key, $"Parameter '{key}' comes from the block name and cannot be redefined (jail(8): cannot redefine parameter \"{key}\").");
+                return false;
+            }
+            var check = JailParameterCatalog.Validate(key, values, supported);
+            if (!check.IsValid) { Fail("InvalidJailParameter", ErrorCategory.InvalidArgument, key, check.Error!); return false; }
+            if (check.Warning != null) WriteWarning(check.Warning);
+            into.Add((key, (T)values!));
+        }
+        return true;
+    }
+
+    private string? Verify(string name, string path, string before, string after, List<(string Name, IReadOnlyList<string>? Values)> sets)
+    {
+        var source = new HostConfSource(JailHost);
+        var r = JailConf.LoadText(after, path, source);
+        if (!r.Success) return $"The result would not be read by jail(8): jail: {r.Errors[0].Message}";
+        var jail = r.Jails.LastOrDefault(j => j.Name == name);
+        if (RemoveJail) return jail is null ? null : $"Jail '{name}' would still be defined in {path}";
+        if (jail is null) return $"Jail '{name}' would not be defined in {path}";
+        var old = JailConf.LoadText(before, path, source).Jails.LastOrDefault(j => j.Name == name);
+        var newErrors = jail.Errors.Except(old?.Errors ?? new List<string>()).ToList();
+        if (newErrors.Count > 0) return $"jail(8) would refuse jail '{name}': jail: {newErrors[0]}";
+        foreach (var (n, v) in sets)
+        {
+            var p = jail.Find(n);
+            bool same = p != null && p.Name == n && (v is null ? p.Values is null : p.Values != null && p.Values.SequenceEqual(v));
+            if (!same)
+                return $"Parameter '{n}' would evaluate to {Show(p)} instead of {Show(new ConfParameter(n, v, path, 0))} (a later wildcard or global block overrides it)";
+        }
+        return null;
+
+        static string Show(ConfParameter? p) => p is null ? "nothing" : $"'{p}'";
+    }
+
+    private string? FindDefinition(string name)
+    {
+        _loaded ??= JailConfigService.LoadFiles(JailHost, JailConfigService.DefaultFiles(JailHost));
+        string? first = null;
+        foreach (var r in _loaded)
+            foreach (var j in r.Jails)
+                if (j.Name == name)
+                {
+                    if (j.File == $"{JailConfigService.ConfigDirectory}/{name}.conf" || j.File == $"/etc/jail.{name}.conf") return j.File;
+                    first ??= j.File;
+                }
+        return first;
+    }
+
+    private void WriteResult(string name, string path)
+    {
+        var r = JailConf.Load(path, new HostConfSource(JailHost));
+        var j = r.Jails.LastOrDefault(x => x.Name == name);
+        if (j != null) WriteObject(JailConfigService.ToModel(j, path, JailHost.ComputerName));
+    }
+}
