@@ -266,9 +266,14 @@ Describe 'A non-root remote user' -Tag 'Remoting' {
         @($new | Where-Object FileName -EQ '/usr/bin/id').Arguments | Should -Be @('-u')
         (Get-LocalJail bsd3 | Where-Object Name -EQ 'ci').State | Should -Be 'Running'
     }
-    It 'can still list jails and preview changes with -WhatIf' {
-        $r = @(Invoke-Command -HostName (HostName bsd3) @script:ssh { Get-Jail; Stop-Jail -Name ci -WhatIf } -ErrorAction Stop)
-        $r.Name | Should -Be @('ci')
+    It 'can still list jails, preview changes with -WhatIf and see why with Test-JailHost' {
+        $r = @(Invoke-Command -HostName (HostName bsd3) @script:ssh { Get-Jail; Stop-Jail -Name ci -WhatIf; Test-JailHost } -ErrorAction Stop)
+        $r[0].Name | Should -Be 'ci'
+        $r[1].PSObject.TypeNames | Should -Contain 'Deserialized.JailsModule.Model.JailHostCapabilities'
+        $r[1].IsRoot | Should -BeOfType [bool]
+        $r[1].IsRoot | Should -BeFalse
+        $r[1].ComputerName | Should -Be 'bsd3.example.org'
+        $r | Should -HaveCount 2
     }
 }
 
