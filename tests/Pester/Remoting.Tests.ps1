@@ -11,6 +11,8 @@ BeforeAll {
     $script:root = Join-Path ([IO.Path]::GetTempPath()) ("jm-remoting-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     $script:lab = $null
     $script:lab = New-SshTestLab -Path (Join-Path $script:root 'ssh')
+    # No remote command may hang the run: after 150 s every sshd tree of the lab is killed.
+    Start-SshTestWatchdog -Lab $script:lab -Seconds 150
 
     # A simulated FreeBSD host with running jails written straight into its kernel state.
     function New-SimHost([string] $Name, [string] $ComputerName, [object[]] $Jails) {

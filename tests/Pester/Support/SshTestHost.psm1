@@ -49,7 +49,7 @@ function New-SshTestLab {
     Invoke-Quiet $script:SshKeygen @('-q', '-t', 'ed25519', '-N', '', '-C', 'jailsmodule-test', '-f', $key)
     # sshd refuses to start without its privilege separation folder (Debian: /run/sshd).
     if (-not (Test-Path '/run/sshd')) { New-Item -ItemType Directory -Path '/run/sshd' | Out-Null }
-    [pscustomobject]@{ Path = $Path; KeyFilePath = $key; UserName = [Environment]::UserName; Hosts = [System.Collections.Generic.List[object]]::new() }
+    [pscustomobject]@{ Path = $Path; KeyFilePath = $key; UserName = [Environment]::UserName; Hosts = [System.Collections.Generic.List[object]]::new(); Watchdog = $null }
 }
 
 <#
@@ -123,43 +123,39 @@ function Start-SshTestHost {
     $h
 }
 
-# Processes started by an sshd listener: its per-connection sshd children and their pwsh.
-function Get-DescendantProcessId([int] $Root) {
-    $children = @{}
-    foreach ($stat in Get-ChildItem /proc -Directory -ErrorAction SilentlyContinue | Where-Object Name -match '^\d+$') {
-        $text = Get-Content (Join-Path $stat.FullName 'stat') -Raw -ErrorAction SilentlyContinue
-        if (-not $text) { continue }
-        # pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
-        $fields = $text.Substring($text.LastIndexOf(')') + 2).Split(' ')
-        $ppid = [int]$fields[1]
-        if (-not $children.ContainsKey($ppid)) { $children[$ppid] = [System.Collections.Generic.List[int]]::new() }
-        $children[$ppid].Add([int]$stat.Name)
-    }
-    $result = [System.Collections.Generic.List[int]]::new()
-    $queue = [System.Collections.Generic.Queue[int]]::new()
-    $queue.Enqueue($Root)
-    while ($queue.Count -gt 0) {
-        $p = $queue.Dequeue()
-        if ($children.ContainsKey($p)) { foreach ($c in $children[$p]) { $result.Add($c); $queue.Enqueue($c) } }
-    }
-    $result
+# Kills an sshd listener and everything it started (per-connection sshd, the subsystem's pwsh) by pid.
+function Stop-ProcessTree([int] $Id, [int] $TimeoutMs = 5000) {
+    try { $p = [System.Diagnostics.Process]::GetProcessById($Id) } catch { return }
+    try { $p.Kill($true) } catch [System.InvalidOperationException] { } # already gone
+    [void]$p.WaitForExit($TimeoutMs)
 }
 
 <#
 .SYNOPSIS
-    Stops every sshd of the lab (listener and sessions, by pid) and waits up to 5 s for each to go.
+    Stops every sshd of the lab (listener and sessions, by pid) and its watchdog; waits up to 5 s for each.
 #>
 function Stop-SshTestLab {
     param([Parameter(Mandatory)] $Lab)
-    foreach ($h in @($Lab.Hosts)) {
-        $ids = @(Get-DescendantProcessId $h.Pid) + $h.Pid
-        foreach ($id in $ids) { Stop-Process -Id $id -Force -ErrorAction SilentlyContinue }
-        $deadline = [DateTime]::UtcNow.AddSeconds(5)
-        while ([DateTime]::UtcNow -lt $deadline -and @($ids | Where-Object { Get-Process -Id $_ -ErrorAction SilentlyContinue }).Count -gt 0) {
-            Start-Sleep -Milliseconds 50
-        }
-    }
+    if ($Lab.Watchdog) { $Lab.Watchdog | Stop-Job -PassThru | Remove-Job -Force; $Lab.Watchdog = $null }
+    foreach ($h in @($Lab.Hosts)) { Stop-ProcessTree $h.Pid }
     $Lab.Hosts.Clear()
+}
+
+<#
+.SYNOPSIS
+    Bounds the whole test: after the given time the lab's sshd trees are killed, so a remote command that
+    hangs ends with a broken session instead of hanging the test run. Stop-SshTestLab cancels it.
+#>
+function Start-SshTestWatchdog {
+    param([Parameter(Mandatory)] $Lab, [int] $Seconds = 150)
+    $Lab.Watchdog = Start-ThreadJob -ArgumentList $Lab, $Seconds -ScriptBlock {
+        param($Lab, $Seconds)
+        Start-Sleep -Seconds $Seconds
+        foreach ($h in @($Lab.Hosts)) {
+            try { [System.Diagnostics.Process]::GetProcessById($h.Pid).Kill($true) } catch { }
+        }
+        "watchdog fired after $Seconds s"
+    }
 }
 
 <#
@@ -173,4 +169,4 @@ function Get-SshTestOption {
     @{ HostName = '127.0.0.1'; StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR'; ConnectTimeout = '10' }
 }
 
-Export-ModuleMember -Function New-SshTestLab, Start-SshTestHost, Stop-SshTestLab, Get-SshTestOption, Get-FreeTcpPort
+Export-ModuleMember -Function New-SshTestLab, Start-SshTestHost, Start-SshTestWatchdog, Stop-SshTestLab, Get-SshTestOption, Get-FreeTcpPort
