@@ -350,6 +350,27 @@ Describe 'Naming simulated hosts and the root check, locally' -Tag 'Remoting' {
         Start-Jail -Name t
         (Get-Jail -Name t).State | Should -Be 'Running'
     }
+    It 'stops Set-JailConfig, Invoke-JailCommand and Enter-Jail of a non-root user the same way, before anything changes' {
+        $sim = [JailsModule.Services.JailHostManager]::GetSimulator($script:dir4)
+        $sim.UpdateState({ param($s) $s.Uid = 1001; $s.UserName = 'alice' })
+        try {
+            Connect-JailHost -Simulator -Path $script:dir4
+            $conf = $sim.ReadAllText('/etc/jail.conf.d/t.conf')
+            $before = @(Get-JailSimulatorLog).Count
+            { Set-JailConfig -Name t -Parameter @{ 'host.hostname' = 'x.example.org' } -Confirm:$false } |
+                Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.SetJailConfigCommand' -ExpectedMessage '*Set-JailConfig changes jails on bsd4.example.org*'
+            $sim.ReadAllText('/etc/jail.conf.d/t.conf') | Should -Be $conf
+            { Invoke-JailCommand -Name t /bin/echo hi -Confirm:$false } |
+                Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.InvokeJailCommandCommand'
+            { Enter-Jail -Name t } | Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.EnterJailCommand'
+            $new = @(Get-JailSimulatorLog | Select-Object -Skip $before)
+            $new.FileName | Should -Not -Contain '/usr/sbin/jexec'
+            @($new | Where-Object FileName -EQ '/usr/bin/id') | Should -HaveCount 1 -Because 'id -u is asked once per connection'
+        }
+        finally {
+            $sim.UpdateState({ param($s) $s.Uid = 0; $s.UserName = 'root' })
+        }
+    }
 }
 
 Describe 'about_JailsModule_Remoting' -Tag 'Remoting' {

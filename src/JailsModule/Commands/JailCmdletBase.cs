@@ -45,12 +45,12 @@ public abstract class JailCmdletBase : PSCmdlet
 
     /// <summary>
     /// Runs a native command on the host, echoing it with -Verbose. Blocks the pipeline thread.
-    /// In a state-changing cmdlet (SupportsShouldProcess) the first command is preceded by the
+    /// In a cmdlet that needs root (<see cref="RequiresRoot"/>) the first command is preceded by the
     /// root check, so a non-root user gets JailHostRequiresRoot instead of a half-done change.
     /// </summary>
     protected ProcessResult Run(ProcessRequest request)
     {
-        if (ChangesHost && !WhatIfMode) RequireRoot();
+        if (RequiresRoot && !WhatIfMode) RequireRoot();
         WriteVerbose(request.DisplayText);
         try
         {
@@ -97,8 +97,12 @@ public abstract class JailCmdletBase : PSCmdlet
         }
     }
 
-    /// <summary>True for cmdlets that change the host (SupportsShouldProcess): their native commands need root.</summary>
-    protected virtual bool ChangesHost
+    /// <summary>
+    /// True for cmdlets that change the host (SupportsShouldProcess): their native commands need root.
+    /// Cmdlets that change things without a native command (file writes) or need root for reading call
+    /// <see cref="RequireRoot"/> themselves.
+    /// </summary>
+    protected virtual bool RequiresRoot
         => GetType().GetCustomAttributes(typeof(CmdletAttribute), false) is [CmdletAttribute { SupportsShouldProcess: true }];
 
     /// <summary>-WhatIf only prints: it needs no root.</summary>
