@@ -46,14 +46,7 @@ public sealed class EnterJailCommand : JailCmdletBase
             WriteWarning("Enter-Jail opens one shell at a time; the other jails in the pipeline were skipped.");
             return;
         }
-        if (User != null && HostUser != null)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Use -User (a user of the jail) or -HostUser (a user of the host), not both."),
-                "UserAndHostUser", ErrorCategory.InvalidArgument, null));
-        foreach (var u in new[] { User, HostUser })
-        {
-            var why = u is null ? null : JexecTool.CheckUserName(u);
-            if (why != null) ThrowTerminatingError(new ErrorRecord(new ArgumentException(why), "InvalidUserName", ErrorCategory.InvalidArgument, u));
-        }
+        if (JexecUsers.Check(User, HostUser) is { } bad) ThrowTerminatingError(bad);
         var name = InputObject?.Name ?? Name;
         if (!CheckName(name)) return;
         var jail = ReadInventory().Find(name);

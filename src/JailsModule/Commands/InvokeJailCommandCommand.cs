@@ -39,15 +39,7 @@ public sealed class InvokeJailCommandCommand : JailActionCmdletBase
     protected override void BeginProcessing()
     {
         // Bad input stops everything before any jail is touched.
-        if (User != null && HostUser != null)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Use -User (a user of the jail) or -HostUser (a user of the host), not both."),
-                "UserAndHostUser", ErrorCategory.InvalidArgument, null));
-        foreach (var u in new[] { User, HostUser })
-        {
-            if (u is null) continue;
-            var why = JexecTool.CheckUserName(u);
-            if (why != null) ThrowTerminatingError(new ErrorRecord(new ArgumentException(why), "InvalidUserName", ErrorCategory.InvalidArgument, u));
-        }
+        if (JexecUsers.Check(User, HostUser) is { } bad) ThrowTerminatingError(bad);
         if (Command[0].Length == 0)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("The command name is empty."), "InvalidCommand", ErrorCategory.InvalidArgument, null));
     }

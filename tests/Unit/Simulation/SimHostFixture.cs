@@ -41,4 +41,7 @@ public abstract class SimHostTestBase : IDisposable
     }
 
     protected SimState State => Host.ReadState();
+
+    /// <summary>The tool failed with exit 1 and exactly this stderr.</summary>
+    protected static void AssertFails(ProcessResult r, string stderr) => Xunit.Assert.Equal((1, stderr), (r.ExitCode, r.StandardError));
 }

@@ -80,6 +80,9 @@ public sealed class SimHostToolTests : SimHostTestBase
     [InlineData("echo 'it''s' \"a b\"", "its a b\n", 0)]
     [InlineData("exit 4", "", 4)]
     [InlineData("nonexistent", "", 127)]
+    [InlineData("echo to-err >&2; echo to-out", "to-out\n", 0)]
+    [InlineData("nonexistent 2>/dev/null || echo quiet", "quiet\n", 0)]
+    [InlineData("sh -c 'echo e >&2' 2>&1", "e\n", 0)]
     public void Sh_SimpleScripts(string script, string stdout, int status)
     {
         var r = Run("/bin/sh", "-c", script);
@@ -93,6 +96,9 @@ public sealed class SimHostToolTests : SimHostTestBase
         Assert.Equal(0, Run("/bin/sh", "-c", "echo hi > /tmp/x; echo there >> /tmp/x").ExitCode);
         Assert.Equal("hi\nthere\n", Read("/tmp/x"));
         Assert.Equal("hi\nthere\n", Run("/bin/cat", "/tmp/x").StandardOutput);
+        var bad = Run("/bin/sh", "-c", "echo x > /nodir/file");
+        Assert.Equal((2, "sh: cannot create /nodir/file: No such file or directory\n"), (bad.ExitCode, bad.StandardError));
+        Assert.Equal("to-err\n", Run("/bin/sh", "-c", "echo to-err >&2").StandardError);
     }
 
     // ---------------- sysctl ----------------

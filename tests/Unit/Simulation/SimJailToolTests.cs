@@ -48,18 +48,14 @@ public sealed class SimJailToolTests : SimHostTestBase
         var first = Jexec("basejail", "jail", "-c", "name=firstchild", "persist");
         Assert.Equal(0, first.ExitCode);
         Assert.Equal("", first.StandardOutput);
-        var second = Jexec("basejail", "jail", "-c", "name=secondchild", "persist");
-        Assert.Equal(1, second.ExitCode);
-        Assert.Equal("jail: prison limit exceeded\n", second.StandardError);
+        AssertFails(Jexec("basejail", "jail", "-c", "name=secondchild", "persist"), "jail: prison limit exceeded\n");
         Assert.Contains("basejail.firstchild", State.Jails.Select(j => j.Name));
         Assert.Equal("firstchild\n", Jexec("basejail", "jls", "name").StandardOutput);
         Assert.Equal(0, Jexec("basejail", "jls", "-v").ExitCode);
         Assert.Equal(0, Jexec("basejail", "jls", "-n").ExitCode);
 
         Assert.Equal(0, Jail("-c", "name=other", "persist").ExitCode);
-        var denied = Jexec("other", "jail", "-c", "name=x", "persist");
-        Assert.Equal(1, denied.ExitCode);
-        Assert.Equal("jail: jail_set: Operation not permitted\n", denied.StandardError);
+        AssertFails(Jexec("other", "jail", "-c", "name=x", "persist"), "jail: jail_set: Operation not permitted\n");
 
         // Removing the parent removes the child.
         Assert.Equal(0, Jail("-r", "basejail").ExitCode);
@@ -147,18 +143,14 @@ public sealed class SimJailToolTests : SimHostTestBase
     public void AlreadyExists()
     {
         Assert.Equal(0, Jail("-c", "name=web", "persist").ExitCode);
-        var r = Jail("-c", "name=web", "persist");
-        Assert.Equal(1, r.ExitCode);
-        Assert.Equal("jail: \"web\" already exists\n", r.StandardError);
+        AssertFails(Jail("-c", "name=web", "persist"), "jail: \"web\" already exists\n");
     }
 
     [Fact]
     public void ConfigModeErrorsNameTheJail()
     {
         Write("/etc/jail.conf.d/web.conf", "web { path = /jails/web; persist; }\n");
-        var r = Jail("-f", "/etc/jail.conf.d/web.conf", "-c", "web");
-        Assert.Equal(1, r.ExitCode);
-        Assert.Equal("jail: web: path /jails/web: No such file or directory\n", r.StandardError);
+        AssertFails(Jail("-f", "/etc/jail.conf.d/web.conf", "-c", "web"), "jail: web: path /jails/web: No such file or directory\n");
         var missing = Jail("-f", "/etc/jail.conf.d/web.conf", "-c", "db");
         Assert.Equal("jail: \"db\" not found\n", missing.StandardError);
         var nofile = Jail("-f", "/etc/nope.conf", "-c", "web");
@@ -188,9 +180,7 @@ public sealed class SimJailToolTests : SimHostTestBase
         Root("/jails/web");
         Write("/etc/jail.conf", "web { path = /jails/web; persist; mount.devfs; interface = em0; ip4.addr = 192.0.2.10; exec.created = \"false\"; }\n");
         var before = State;
-        var c = Jail("-c", "web");
-        Assert.Equal(1, c.ExitCode);
-        Assert.Equal("jail: web: false: failed\n", c.StandardError);
+        AssertFails(Jail("-c", "web"), "jail: web: false: failed\n");
         var st = State;
         Assert.Empty(st.Jails);
         Assert.Equal(before.Mounts.Count, st.Mounts.Count);
@@ -202,9 +192,7 @@ public sealed class SimJailToolTests : SimHostTestBase
     {
         MkDir("/jails/bare");
         Write("/etc/jail.conf", "bare { path = /jails/bare; persist; mount.devfs; }\n");
-        var c = Jail("-c", "bare");
-        Assert.Equal(1, c.ExitCode);
-        Assert.Equal("mount: /jails/bare/dev: No such file or directory\njail: bare: /sbin/mount -t devfs -o ruleset=4 devfs /jails/bare/dev: failed\n", c.StandardError);
+        AssertFails(Jail("-c", "bare"), "mount: /jails/bare/dev: No such file or directory\njail: bare: /sbin/mount -t devfs -o ruleset=4 devfs /jails/bare/dev: failed\n");
         Assert.Empty(State.Jails);
     }
 
@@ -224,9 +212,7 @@ public sealed class SimJailToolTests : SimHostTestBase
         Assert.Equal(0, Jail("-r", "basejail").ExitCode);
         Assert.All(State.Interfaces, i => Assert.Equal(0, i.Vnet));
 
-        var bad = Jail("-c", "name=v2", "vnet", "persist", "vnet.interface=epair9b");
-        Assert.Equal(1, bad.ExitCode);
-        Assert.Equal("ifconfig: interface epair9b does not exist\njail: /sbin/ifconfig epair9b vnet 2: failed\n", bad.StandardError);
+        AssertFails(Jail("-c", "name=v2", "vnet", "persist", "vnet.interface=epair9b"), "ifconfig: interface epair9b does not exist\njail: /sbin/ifconfig epair9b vnet 2: failed\n");
         Assert.Empty(State.Jails);
     }
 
@@ -246,9 +232,7 @@ public sealed class SimJailToolTests : SimHostTestBase
     public void NonRootCannotCreate()
     {
         Host.UpdateState(s => s.Uid = 1001);
-        var r = Jail("-c", "name=x", "persist");
-        Assert.Equal(1, r.ExitCode);
-        Assert.Equal("jail: jail_set: Operation not permitted\n", r.StandardError);
+        AssertFails(Jail("-c", "name=x", "persist"), "jail: jail_set: Operation not permitted\n");
     }
 
     [Fact]
@@ -267,6 +251,37 @@ public sealed class SimJailToolTests : SimHostTestBase
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("name=web|path=/jails/web|persist\n", r.StandardOutput);
         Assert.Equal(1, Jail("-e", "|", "-c").ExitCode);
+    }
+
+    [Fact]
+    public void CreateOnlyParametersNeedARestart()
+    {
+        MkDir("/jails/a");
+        MkDir("/jails/b");
+        Assert.Equal(0, Jail("-c", "name=w", "path=/jails/a", "persist").ExitCode);
+        var m = Jail("-m", "name=w", "path=/jails/b", "persist");
+        Assert.Equal((1, "jail: path cannot be changed after creation\n"), (m.ExitCode, m.StandardError));
+        Assert.Equal(0, Jail("-mr", "name=w", "path=/jails/b", "persist").ExitCode);
+        var w = State.Jails.Single();
+        Assert.Equal(("/jails/b", 2), (w.Path, w.Jid));
+        Assert.Equal(0, Jail("-mr", "name=w", "path=/jails/b", "persist", "host.hostname=h").ExitCode);
+        Assert.Equal(2, State.Jails.Single().Jid); // no create-only change: modified in place
+    }
+
+    [Fact]
+    public void ExecJailUserAndConsoleLog()
+    {
+        Root("/jails/web");
+        Write("/etc/jail.conf", "web { path = /jails/web; persist; exec.jail_user = www; exec.start = \"id -un\"; exec.consolelog = /var/log/jail_web.log; }\n");
+        var c = Jail("-c", "web");
+        Assert.Equal(0, c.ExitCode);
+        Assert.Equal("web: created\n", c.StandardOutput);
+        Assert.Equal("www\n", Read("/var/log/jail_web.log"));
+        Write("/etc/jail.conf", "ghost { path = /jails/web; persist; exec.jail_user = ghost; exec.start = \"true\"; }\n");
+        var g = Jail("-c", "ghost");
+        Assert.Equal(1, g.ExitCode);
+        Assert.EndsWith("jail: ghost: getpwnam: ghost: no such user\n", g.StandardError);
+        Assert.DoesNotContain(State.Jails, j => j.Name == "ghost");
     }
 
     [Fact]

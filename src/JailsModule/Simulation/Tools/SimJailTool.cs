@@ -76,6 +76,8 @@ public sealed class SimJailTool : ISimulatedTool
         /// <summary>jail.c note_remove: docf || argc > 1 || a wildcard argument.</summary>
         public bool NoteRemove;
         public readonly StringBuilder JidLines = new();
+        /// <summary>exec.consolelog of the jail being worked on, or null.</summary>
+        public string? ConsoleLog;
     }
 
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args) => Execute(ctx, args);
@@ -315,6 +317,9 @@ public sealed class SimJailTool : ISimulatedTool
                 if (existing is null) Create(run, p, cj?.Name);
                 else Modify(run, existing, p, label);
                 return;
+            case OpRemove | OpCreate | OpSet when existing != null && RdtunChanged(run.Ctx, existing, p) is null:
+                Modify(run, existing, p, label);
+                return;
             case OpRemove | OpCreate:
             case OpRemove | OpCreate | OpSet:
                 if (existing != null && !Remove(run, label, cj, useConfig: cj != null)) return;
@@ -322,7 +327,8 @@ public sealed class SimJailTool : ISimulatedTool
                 return;
             case OpRemove | OpSet:
                 if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
-                Modify(run, existing, p, label);
+                if (RdtunChanged(run.Ctx, existing, p) is null) { Modify(run, existing, p, label); return; }
+                if (Remove(run, label, cj, useConfig: cj != null)) Create(run, p, cj?.Name);
                 return;
             case OpRemove:
                 if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
@@ -505,6 +511,7 @@ public sealed class SimJailTool : ISimulatedTool
         if (st.Jails.Any(j => j.Name == fullName)) { run.Err.Append($"jail: \"{label}\" already exists\n"); run.Failed = true; return false; }
 
         var path = SimExec.HostPath(ctx.Jail, p.FindLast(x => x.Name == "path")?.Last ?? "/");
+        run.ConsoleLog = p.FindLast(x => x.Name == "exec.consolelog")?.Last;
         var env = HookEnv(ctx, label, null, p.FindLast(x => x.Name == "path")?.Last ?? "/");
         var undo = new Undo();
         var jailMounts = new List<string>();
@@ -593,9 +600,10 @@ public sealed class SimJailTool : ISimulatedTool
 
         // exec.start and command run inside the jail; jail(8) holds a temporary persist meanwhile.
         var inJailEnv = InJailEnv(ctx, p, env);
+        if (!JailUser(run, label, jail, p, out var jailUser)) { undo.Run(); run.Failed = true; return false; }
         foreach (var cmd in Values(p, "exec.start"))
         {
-            if (!Step(() => RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv))) return false;
+            if (!Step(() => RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv, jailUser))) return false;
             jail.Processes = Math.Max(jail.Processes, 1); // the services /etc/rc started keep running
         }
         var command = Values(p, "command");
@@ -603,7 +611,7 @@ public sealed class SimJailTool : ISimulatedTool
         {
             // On the command line "command" is an argv for execvp; a single configured string goes through sh -c.
             var argv = run.ConfigMode && command.Count == 1 ? new List<string> { "/bin/sh", "-c", command[0] } : command;
-            if (!Step(() => RunInJail(run, label, jail, argv, string.Join(' ', command), inJailEnv))) return false;
+            if (!Step(() => RunInJail(run, label, jail, argv, string.Join(' ', command), inJailEnv, jailUser))) return false;
         }
         if (!Step(() => Hooks(run, label, Values(p, "exec.poststart"), null, env))) return false;
 
@@ -635,8 +643,7 @@ public sealed class SimJailTool : ISimulatedTool
         foreach (var cmd in commands)
         {
             var r = run.Ctx.RunTool("/bin/sh", new[] { "-c", cmd }, inJail, null, env);
-            run.Out.Append(r.StandardOutput);
-            run.Err.Append(r.StandardError);
+            Output(run, r);
             if (r.ExitCode != 0)
             {
                 run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
@@ -646,11 +653,34 @@ public sealed class SimJailTool : ISimulatedTool
         return true;
     }
 
-    private static bool RunInJail(JailRun run, string label, SimJail jail, IReadOnlyList<string> argv, string display, Dictionary<string, string> env)
+    /// <summary>exec.jail_user: looked up in the jail's passwd, or the host's with exec.system_jail_user.</summary>
+    private static bool JailUser(JailRun run, string label, SimJail jail, List<JParam> p, out SimUser? user)
     {
-        var r = SimExec.Run(run.Ctx, jail, argv, env, "jail");
+        user = null;
+        var name = p.FindLast(x => x.Name == "exec.jail_user")?.Last;
+        if (name is null) return true;
+        user = SimExec.FindUser(run.Ctx.Fs, Flag(p, "exec.system_jail_user") ? run.Ctx.Jail : jail, name);
+        if (user != null) return true;
+        run.Err.Append(Prefix(run, label)).Append($"getpwnam: {name}: no such user\n");
+        return false;
+    }
+
+    /// <summary>Command output goes to jail(8)'s own stdout/stderr, or is appended to exec.consolelog.</summary>
+    private static void Output(JailRun run, SimResult r)
+    {
+        if (run.ConsoleLog != null)
+        {
+            run.Ctx.Fs.AppendAllText(SimExec.HostPath(run.Ctx.Jail, run.ConsoleLog), r.StandardOutput + r.StandardError);
+            return;
+        }
         run.Out.Append(r.StandardOutput);
         run.Err.Append(r.StandardError);
+    }
+
+    private static bool RunInJail(JailRun run, string label, SimJail jail, IReadOnlyList<string> argv, string display, Dictionary<string, string> env, SimUser? user = null)
+    {
+        var r = SimExec.Run(run.Ctx, jail, argv, env, "jail", user);
+        Output(run, r);
         if (r.ExitCode == 0) return true;
         run.Err.Append(Prefix(run, label)).Append($"{display}: failed\n");
         return false;
@@ -773,10 +803,33 @@ public sealed class SimJailTool : ISimulatedTool
 
     // ------------------------------------------------------------ modify
 
+    /// <summary>Create-only (CTLFLAG_RDTUN) kernel parameters: changing one needs a restart (jail -mr).</summary>
+    private static readonly string[] CreateOnly = { "path", "vnet", "osrelease", "osreldate" };
+
+    /// <summary>rdtun_params: the first create-only parameter whose value would change, or null.</summary>
+    private static string? RdtunChanged(SimContext ctx, SimJail jail, List<JParam> p)
+    {
+        foreach (var prm in p)
+        {
+            if (!CreateOnly.Contains(prm.Name)) continue;
+            var now = SimKernel.Value(jail, SimKernel.Find(prm.Name)!);
+            var want = prm.Name switch
+            {
+                "path" => SimExec.HostPath(ctx.Jail, prm.Last ?? "/"),
+                "vnet" => prm.Last is null or "" ? "new" : prm.Last is "new" or "inherit" or "disable" ? prm.Last : (BoolValue(prm) ? "new" : "disable"),
+                _ => prm.Last ?? "",
+            };
+            if (now != want) return prm.Name;
+        }
+        return null;
+    }
+
     private static void Modify(JailRun run, SimJail jail, List<JParam> p, string label)
     {
         var bad = Validate(run.Ctx, p.Where(x => x.Name != "path").ToList(), creating: false);
         if (bad != null) { run.Err.Append(Prefix(run, label)).Append(bad).Append('\n'); run.Failed = true; return; }
+        var rd = RdtunChanged(run.Ctx, jail, p);
+        if (rd != null) { run.Err.Append(Prefix(run, label)).Append($"{rd} cannot be changed after creation\n"); run.Failed = true; return; }
         if (!run.Ctx.IsRoot) { run.Err.Append(Prefix(run, label)).Append("jail_set: Operation not permitted\n"); run.Failed = true; return; }
         ApplyKernelParams(run.Ctx, jail, p.Where(x => x.Name is not ("path" or "vnet")).ToList(), creating: false);
         run.Ctx.Dirty = true;
@@ -796,10 +849,12 @@ public sealed class SimJailTool : ISimulatedTool
         useConfig &= cj != null;
         var p = useConfig ? cj!.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList() : new List<JParam>();
         var env = HookEnv(ctx, SimKernel.RelativeName(jail, ctx.Jail), jail.Jid, SimExec.ViewPath(ctx.Jail, jail.Path));
+        run.ConsoleLog = p.FindLast(x => x.Name == "exec.consolelog")?.Last;
         if (!Hooks(run, label, Values(p, "exec.prestop"), null, env)) { run.Failed = true; return false; }
         var inJailEnv = InJailEnv(ctx, p, env);
+        JailUser(run, label, jail, p, out var jailUser);
         foreach (var cmd in Values(p, "exec.stop"))
-            if (!RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv)) { run.Failed = true; return false; }
+            if (!RunInJail(run, label, jail, new[] { "/bin/sh", "-c", cmd }, cmd, inJailEnv, jailUser)) { run.Failed = true; return false; }
 
         // jail_remove: the jail and its children go; interfaces moved in go back home.
         RemoveFromKernel(ctx, jail);

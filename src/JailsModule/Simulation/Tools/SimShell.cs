@@ -87,17 +87,26 @@ public sealed class SimShell : ISimulatedTool
     {
         env["?"] = lastStatus.ToString();
         var argv = new List<string>();
-        string? redirect = null;
-        bool append = false;
+        // Where each stream goes: null = the shell's own stream, "&1"/"&2" = the other stream, else a file.
+        string? outTo = null, errTo = null;
+        bool outAppend = false, errAppend = false;
         var assigns = new List<(string, string)>();
         for (int k = 0; k < tokens.Count; k++)
         {
             var t = tokens[k];
             if (t.IsRedirect)
             {
+                bool isErr = t.Text[0] == '2';
+                if (t.IsDup)
+                {
+                    var to = "&" + t.Text[^1];
+                    if (isErr) errTo = to == "&2" ? null : to; else outTo = to == "&1" ? null : to;
+                    continue;
+                }
                 if (k + 1 >= tokens.Count) { stderr.Append("sh: syntax error: unexpected end of file\n"); return (2, true); }
-                redirect = Expand(tokens[++k], env);
-                append = t.Text == ">>";
+                var target = Expand(tokens[++k], env);
+                if (isErr) { errTo = target; errAppend = t.Text.EndsWith(">>", StringComparison.Ordinal); }
+                else { outTo = target; outAppend = t.Text.EndsWith(">>", StringComparison.Ordinal); }
                 continue;
             }
             var w = Expand(t, env);
@@ -148,21 +157,28 @@ public sealed class SimShell : ISimulatedTool
                 r = SimExec.Run(ctx, ctx.Jail, toRun, pathEnv, "sh");
                 break;
         }
-        if (redirect != null)
-        {
-            var target = SimExec.HostPath(ctx.Jail, redirect);
-            if (redirect == "/dev/null") { }
-            else if (!ctx.Fs.DirectoryExists(SimExec.HostPath(ctx.Jail, System.IO.Path.GetDirectoryName(redirect.StartsWith('/') ? redirect : "/" + redirect)!.Replace('\\', '/'))))
-            {
-                stderr.Append($"sh: cannot create {redirect}: No such file or directory\n");
-                return (2, exit);
-            }
-            else if (append) ctx.Fs.AppendAllText(target, r.StandardOutput);
-            else ctx.Fs.WriteAllText(target, r.StandardOutput);
-        }
-        else stdout.Append(r.StandardOutput);
-        stderr.Append(r.StandardError);
+        if (!Deliver(ctx, r.StandardOutput, outTo, outAppend, stdout, stderr, stderr) | !Deliver(ctx, r.StandardError, errTo, errAppend, stderr, stdout, stderr))
+            return (2, exit);
         return (r.ExitCode, exit);
+    }
+
+    /// <summary>Sends a stream where its redirection says: its own buffer, the other one (&amp;1/&amp;2), /dev/null, or a file under the root.</summary>
+    private static bool Deliver(SimContext ctx, string text, string? to, bool append, StringBuilder own, StringBuilder other, StringBuilder shellErr)
+    {
+        if (to is null) { own.Append(text); return true; }
+        if (to is "&1" or "&2") { other.Append(text); return true; }
+        if (to == "/dev/null") return true;
+        var abs = to.StartsWith('/') ? to : "/" + to;
+        var dir = abs[..abs.LastIndexOf('/')];
+        if (!ctx.Fs.DirectoryExists(SimExec.HostPath(ctx.Jail, dir.Length == 0 ? "/" : dir)))
+        {
+            shellErr.Append($"sh: cannot create {to}: No such file or directory\n");
+            return false;
+        }
+        var target = SimExec.HostPath(ctx.Jail, abs);
+        if (append) ctx.Fs.AppendAllText(target, text);
+        else ctx.Fs.WriteAllText(target, text);
+        return true;
     }
 
     /// <summary>echo(1): -n suppresses the newline; arguments joined by one space.</summary>
@@ -190,6 +206,7 @@ public sealed class SimShell : ISimulatedTool
         public string Text = "";
         public bool IsOperator;
         public bool IsRedirect;
+        public bool IsDup;
         public bool Quoted;
 
         /// <summary>Word pieces: (text, expand variables?).</summary>
@@ -276,11 +293,22 @@ public sealed class SimShell : ISimulatedTool
                     i++;
                     break;
                 case '>':
+                {
+                    // [n]> [n]>> [n]>&m : a single-digit word right before '>' is the descriptor.
+                    string fd = "1";
+                    if (cur is null && piece.Length == 1 && (piece[0] == '1' || piece[0] == '2')) { fd = piece.ToString(); piece.Clear(); }
                     EndWord();
                     bool app = i + 1 < s.Length && s[i + 1] == '>';
                     if (app) i++;
-                    list.Add(new Token { Text = app ? ">>" : ">", IsRedirect = true });
+                    if (i + 2 < s.Length + 1 && i + 1 < s.Length && s[i + 1] == '&' && i + 2 < s.Length && (s[i + 2] == '1' || s[i + 2] == '2'))
+                    {
+                        list.Add(new Token { Text = fd + ">&" + s[i + 2], IsRedirect = true, IsDup = true });
+                        i += 2;
+                        break;
+                    }
+                    list.Add(new Token { Text = fd + (app ? ">>" : ">"), IsRedirect = true });
                     break;
+                }
                 case '\'':
                 {
                     if (piece.Length > 0) FlushPiece(true);

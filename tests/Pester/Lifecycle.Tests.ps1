@@ -1,0 +1,186 @@
+BeforeAll {
+    Import-Module $env:JAILSMODULE_TEST_MODULE -Force
+    $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-lifecycle-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    Connect-JailHost -Simulator -Path $script:sim
+    $script:fs = Join-Path (Get-JailHost).Path 'fs'
+
+    # A jail defined the FreeBSD way: /etc/jail.conf.d/NAME.conf, with its root folder under fs/.
+    function script:New-ConfJail([string] $Name, [string] $Body, [switch] $Userland) {
+        $root = Join-Path $script:fs "jails/$Name"
+        New-Item -ItemType Directory -Force -Path $root | Out-Null
+        if ($Userland) {
+            [JailsModule.Simulation.SimSeed]::InstallUserland([JailsModule.Simulation.SimFileSystem]::new($script:fs), "/jails/$Name", $null)
+        }
+        $conf = Join-Path $script:fs "etc/jail.conf.d/$Name.conf"
+        Set-Content -Path $conf -Value "$Name {`n    path = `"/jails/$Name`";`n    persist;`n$Body}`n" -NoNewline
+    }
+    function script:LogCount { @(Get-JailSimulatorLog).Count }
+    function script:NewLog([int] $Since) { @(Get-JailSimulatorLog | Select-Object -Skip $Since) }
+
+    New-ConfJail web "    host.hostname = `"web.example.org`";`n    ip4.addr = 192.0.2.10;`n" -Userland
+    New-ConfJail db "    vnet;`n"
+    New-ConfJail mail "    vnet;`n"
+}
+AfterAll {
+    Remove-Item $script:sim -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Starting and stopping configured jails' {
+    BeforeEach {
+        Get-Jail | Where-Object State -eq 'Running' | Stop-Jail
+        Clear-JailSimulatorFault
+    }
+
+    It 'starts jails with the rc.d/jail command line and lists them as running' {
+        $before = LogCount
+        Start-Jail web, db, mail
+        (Get-Jail | Where-Object State -eq 'Running').Name | Sort-Object | Should -Be @('db', 'mail', 'web')
+        $lines = NewLog $before | ForEach-Object ToString
+        $lines | Should -Contain '/usr/sbin/jail -i -f /etc/jail.conf.d/web.conf -c web'
+        $lines | Should -Contain '/usr/sbin/jail -i -f /etc/jail.conf.d/db.conf -c db'
+    }
+
+    It 'Get-Jail | Where-Object Vnet | Stop-Jail stops exactly the vnet jails' {
+        Start-Jail web, db, mail
+        $before = LogCount
+        Get-Jail | Where-Object Vnet | Stop-Jail
+        $state = @{}
+        Get-Jail | ForEach-Object { $state[$_.Name] = $_.State }
+        $state['db'] | Should -Be 'Stopped'
+        $state['mail'] | Should -Be 'Stopped'
+        $state['web'] | Should -Be 'Running'
+        $removes = NewLog $before | Where-Object { $_.FileName -eq '/usr/sbin/jail' } | ForEach-Object ToString
+        $removes | Should -Be @('/usr/sbin/jail -q -f /etc/jail.conf.d/db.conf -r db', '/usr/sbin/jail -q -f /etc/jail.conf.d/mail.conf -r mail')
+    }
+
+    It '-WhatIf changes nothing and shows the native command line' {
+        Start-Jail web
+        $stateBefore = Get-Content (Join-Path (Get-JailHost).Path 'state.json') -Raw
+        $transcript = Join-Path $script:sim 'whatif.txt'
+        Start-Transcript -Path $transcript -Force | Out-Null
+        Stop-Jail web -WhatIf
+        Stop-Transcript | Out-Null
+        $before = LogCount
+        Stop-Jail web -WhatIf
+        # only the inventory read (jls) ran, no jail(8)
+        NewLog $before | ForEach-Object FileName | Should -Not -Contain '/usr/sbin/jail'
+        (Get-Content (Join-Path (Get-JailHost).Path 'state.json') -Raw) | Should -Be $stateBefore
+        (Get-Content $transcript -Raw) | Should -Match ([regex]::Escape('/usr/sbin/jail -q -f /etc/jail.conf.d/web.conf -r web'))
+        (Get-Jail web).State | Should -Be 'Running'
+    }
+
+    It 'reports an unknown name as JailNotFound and still stops the others' {
+        Start-Jail web
+        Stop-Jail nope, web -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailNotFound,*'
+        $err[0].TargetObject | Should -Be 'nope'
+        (Get-Jail web).State | Should -Be 'Stopped'
+    }
+
+    It 'surfaces a fault injected into jail -c with the tool''s stderr' {
+        Set-JailSimulatorFault 'jail *-c*' -StandardError 'jail: boom' | Out-Null
+        Start-Jail web -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailStartFailed,*'
+        $err[0].ToString() | Should -Match 'jail: boom'
+        $err[0].Exception.Result.StandardError | Should -Be "jail: boom`n"
+        (Get-Jail web).State | Should -Be 'Stopped'
+    }
+
+    It 'reports a real jail(8) failure with its message' {
+        Set-Content -Path (Join-Path $script:fs 'etc/jail.conf.d/broken.conf') -Value "broken { path = /jails/nowhere; persist; }`n"
+        try {
+            Start-Jail broken -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'JailStartFailed,*'
+            $err[0].ToString() | Should -Match ([regex]::Escape('jail: broken: path /jails/nowhere: No such file or directory'))
+        }
+        finally { Remove-Item (Join-Path $script:fs 'etc/jail.conf.d/broken.conf') }
+    }
+
+    It 'restarts a running jail with a new jid' {
+        Start-Jail web
+        $jid = (Get-Jail web).Jid
+        $j = Restart-Jail web -PassThru
+        $j.State | Should -Be 'Running'
+        $j.Jid | Should -BeGreaterThan $jid
+    }
+
+    It 'rejects bad names before any command runs' {
+        $before = LogCount
+        Start-Jail 'bad name', '-x', 'a..b' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 3
+        $err | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'InvalidJailName,*' }
+        $err[0].Exception.Message | Should -Match 'bad name'
+        LogCount | Should -Be $before
+    }
+}
+
+Describe 'Invoke-JailCommand' {
+    BeforeAll { Start-Jail web -ErrorAction SilentlyContinue }
+
+    It 'writes the program''s output lines' {
+        Invoke-JailCommand web hostname | Should -Be 'web.example.org'
+        Invoke-JailCommand web -- /bin/sh -c 'echo one; echo two' | Should -Be @('one', 'two')
+        $log = @(Get-JailSimulatorLog)[-1]
+        $log.Arguments | Should -Be @('web', '/bin/sh', '-c', 'echo one; echo two')
+    }
+
+    It 'runs as a user of the jail with -User' {
+        Invoke-JailCommand web -User www -Command id, -un | Should -Be 'www'
+        @(Get-JailSimulatorLog)[-1].Arguments | Should -Be @('-U', 'www', 'web', 'id', '-un')
+    }
+
+    It 'turns a non-zero exit into JailCommandFailed with the exit code and stderr' {
+        $out = Invoke-JailCommand web -ErrorVariable err -ErrorAction SilentlyContinue -- /bin/sh -c 'echo partial; echo oops >&2; exit 3'
+        $out | Should -Be 'partial'
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailCommandFailed,*'
+        $err[0].Exception.Data['ExitCode'] | Should -Be 3
+        $err[0].Exception.Result.ExitCode | Should -Be 3
+        $err[0].Exception.Result.StandardError | Should -Be "oops`n"
+        $err[0].ToString() | Should -Match 'exited with 3: oops'
+    }
+
+    It 'reports a program missing from the jail with jexec''s message' {
+        Invoke-JailCommand web nonexistent-program -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].ToString() | Should -Match ([regex]::Escape('jexec: execvp: nonexistent-program: No such file or directory'))
+    }
+
+    It 'refuses a stopped jail and bad user names before running anything' {
+        $before = LogCount
+        $thrown = $null
+        try { Invoke-JailCommand web -User '-rf' -Command id -ErrorAction Stop } catch { $thrown = $_ }
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'InvalidUserName,*'
+        $thrown.Exception.Message | Should -Match "'-rf'"
+        LogCount | Should -Be $before
+        Invoke-JailCommand db -Command id -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'JailNotRunning,*'
+    }
+
+    It 'shows the jexec command line with -WhatIf and runs nothing' {
+        $before = LogCount
+        Invoke-JailCommand web -Command hostname -WhatIf
+        NewLog $before | ForEach-Object FileName | Should -Not -Contain '/usr/sbin/jexec'
+    }
+}
+
+Describe 'Test-JailHost' {
+    It 'reports the simulated host''s capabilities with four commands' {
+        $before = LogCount
+        $c = Test-JailHost
+        $c | Should -BeOfType ([JailsModule.Model.JailHostCapabilities])
+        $c.FreeBSDVersion | Should -Be '14.3-RELEASE'
+        $c.UserlandVersion | Should -Be '14.3-RELEASE'
+        $c.Architecture | Should -Be 'amd64'
+        $c.Vimage | Should -BeTrue
+        $c.Racct | Should -BeFalse
+        $c.IsRoot | Should -BeTrue
+        $c.LoadedModules | Should -Contain 'zfs.ko'
+        $c.SupportedParameters | Should -Contain 'allow.mount.zfs'
+        $c.SupportedParameters | Should -Contain 'vnet'
+        $c.Problems | Should -HaveCount 1
+        $c.Problems[0] | Should -Match 'kern.racct.enable'
+        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat')
+    }
+}
