@@ -31,11 +31,11 @@ public sealed class SetJailConfigCommand : JailCmdletBase
 
     [Parameter(ParameterSetName = EditSet)]
     [ValidateNotNull]
-    public Hashtable? Parameter { get; set; }
+    public IDictionary? Parameter { get; set; }
 
     [Parameter(ParameterSetName = EditSet)]
     [ValidateNotNull]
-    public Hashtable? Append { get; set; }
+    public IDictionary? Append { get; set; }
 
     [Parameter(ParameterSetName = EditSet)]
     [ValidateNotNullOrEmpty]
@@ -167,7 +167,7 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         if (PassThru) WriteResult(name, path);
     }
 
-    private bool Collect<T>(Hashtable? table, List<(string, T)> into, bool append, IReadOnlyCollection<string>? supported) where T : IReadOnlyList<string>?
+    private bool Collect<T>(IDictionary? table, List<(string, T)> into, bool append, IReadOnlyCollection<string>? supported) where T : IReadOnlyList<string>?
     {
         if (table is null) return true;
         foreach (DictionaryEntry e in table)

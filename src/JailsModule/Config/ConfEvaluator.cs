@@ -132,7 +132,7 @@ internal sealed class ConfEvaluator
 
     private void Include(ConfSyntaxTree tree, ConfParamItem p, Record? parent, string? prefix, int depth)
     {
-        var tok = tree.Tokens[p.NameToken];
+        int col = tree.ColumnOf(p.NameToken);
         foreach (var v in p.Values)
         {
             if (_fatal) return;
@@ -147,7 +147,7 @@ internal sealed class ConfEvaluator
             }
             if (depth + 1 > MaxIncludeDepth)
             {
-                _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, tok.Column, pattern, "maximum include depth exceeded"));
+                _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, col, pattern, "maximum include depth exceeded"));
                 _fatal = true;
                 return;
             }
@@ -166,7 +166,7 @@ internal sealed class ConfEvaluator
                 {
                     var why = e is FileNotFoundException or DirectoryNotFoundException ? "No such file or directory"
                         : e is UnauthorizedAccessException ? "Permission denied" : e.Message;
-                    _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, tok.Column, f, $"{f}: {why}"));
+                    _errors.Add(new ConfDiagnostic(tree.FileName, p.Line, col, f, $"{f}: {why}"));
                     _fatal = true;
                     return;
                 }
@@ -231,7 +231,10 @@ internal sealed class ConfEvaluator
     /// <summary>equalopts(): names equal, or equal but for a "no" at the start of one dot component.</summary>
     public static bool EqualOpts(string a, string b)
     {
-        if (a == b) return true;
+        // A match other than equality needs exactly one "no" more on one side.
+        int diff = a.Length - b.Length;
+        if (diff == 0) return string.Equals(a, b);
+        if (diff is not (2 or -2)) return false;
         int ai = 0, bi = 0;
         while (true)
         {

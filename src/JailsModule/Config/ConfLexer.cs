@@ -29,13 +29,11 @@ public enum ConfTokenKind : byte
 /// <summary>One token: a slice of the text, its start position, and for strings/variables the decoded value.</summary>
 public readonly struct ConfToken
 {
-    public ConfToken(ConfTokenKind kind, int start, int length, int line, int column, string? value)
+    public ConfToken(ConfTokenKind kind, int start, int length, string? value)
     {
         Kind = kind;
         Start = start;
         Length = length;
-        Line = line;
-        Column = column;
         Value = value;
     }
 
@@ -44,12 +42,6 @@ public readonly struct ConfToken
     public int Length { get; }
     public int End => Start + Length;
 
-    /// <summary>1-based line of the first character.</summary>
-    public int Line { get; }
-
-    /// <summary>1-based column of the first character.</summary>
-    public int Column { get; }
-
     /// <summary>Decoded text for Str/Str1 (escapes processed, cut at a NUL as C does); the variable name for Var/Var1.</summary>
     public string? Value { get; }
 
@@ -57,6 +49,31 @@ public readonly struct ConfToken
     public bool IsString => Kind is ConfTokenKind.Str or ConfTokenKind.Var;
     public bool IsContinuation => Kind is ConfTokenKind.Str1 or ConfTokenKind.Var1;
     public bool IsVariable => Kind is ConfTokenKind.Var or ConfTokenKind.Var1;
+}
+
+/// <summary>Line starts of a text: line and column of any offset by binary search (1-based).</summary>
+public sealed class ConfLineMap
+{
+    private readonly int[] _starts;
+
+    public ConfLineMap(string text)
+    {
+        var starts = new List<int>(Math.Max(4, text.Length / 24)) { 0 };
+        int i = -1;
+        while ((i = text.IndexOf('\n', i + 1)) >= 0) starts.Add(i + 1);
+        _starts = starts.ToArray();
+    }
+
+    /// <summary>1 + the number of line breaks before <paramref name="offset"/> (flex's yylineno once it has read that far).</summary>
+    public int LineOf(int offset)
+    {
+        int idx = Array.BinarySearch(_starts, offset);
+        return idx >= 0 ? idx + 1 : ~idx;
+    }
+
+    public int ColumnOf(int offset) => offset - _starts[LineOf(offset) - 1] + 1;
+
+    public int LineCount => _starts.Length;
 }
 
 /// <summary>
@@ -70,15 +87,15 @@ public sealed class ConfLexer
     private readonly string _file;
     private readonly List<ConfToken> _tokens;
     private readonly List<ConfDiagnostic> _diags;
+    private readonly ConfLineMap _lines;
     private int _i;
-    private int _line = 1;
-    private int _lineStart;
     private bool _instr;
     private bool _dq;
     private readonly StringBuilder _sb = new();
 
-    private ConfLexer(string text, string file, List<ConfToken> tokens, List<ConfDiagnostic> diags)
+    private ConfLexer(string text, string file, List<ConfToken> tokens, List<ConfDiagnostic> diags, ConfLineMap lines)
     {
+        _lines = lines;
         _t = text;
         _file = file;
         _tokens = tokens;
@@ -87,9 +104,12 @@ public sealed class ConfLexer
 
     /// <summary>Tokenises the whole text (trivia included). Lexer errors are added to <paramref name="diagnostics"/>.</summary>
     public static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics)
+        => Tokenize(text, fileName, diagnostics, new ConfLineMap(text));
+
+    internal static List<ConfToken> Tokenize(string text, string fileName, List<ConfDiagnostic> diagnostics, ConfLineMap lines)
     {
         var tokens = new List<ConfToken>(Math.Max(16, text.Length / 4));
-        new ConfLexer(text, fileName, tokens, diagnostics).Run();
+        new ConfLexer(text, fileName, tokens, diagnostics, lines).Run();
         return tokens;
     }
 
@@ -109,45 +129,15 @@ public sealed class ConfLexer
     internal static bool IsAtomic(char c) => c < 128 && Atomic[c];
 
     private void Emit(ConfTokenKind kind, int start, string? value = null)
-    {
-        _tokens.Add(new ConfToken(kind, start, _i - start, LineOf(start), ColumnOf(start), value));
-        AdvanceLines(start, _i);
-    }
-
-    // Line bookkeeping: _line/_lineStart describe position _posDone (everything before it is counted).
-    private int _posDone;
-    private int _lineAtStart;
-    private int _lineStartAtStart;
-
-    private int LineOf(int start)
-    {
-        // start is always >= _posDone (tokens are emitted in order)
-        CountTo(start);
-        _lineAtStart = _line;
-        _lineStartAtStart = _lineStart;
-        return _line;
-    }
-
-    private int ColumnOf(int start) => start - _lineStartAtStart + 1;
-
-    private void CountTo(int pos)
-    {
-        var t = _t;
-        for (int k = _posDone; k < pos; k++)
-            if (t[k] == '\n') { _line++; _lineStart = k + 1; }
-        _posDone = Math.Max(_posDone, pos);
-    }
-
-    private void AdvanceLines(int start, int end) => CountTo(end);
+        => _tokens.Add(new ConfToken(kind, start, _i - start, value));
 
     private void Error(int start, string what)
     {
         // flex's yylineno after the match: lines counted through the end of the matched text.
-        int line = LineOf(start), col = ColumnOf(start);
-        CountTo(_i);
+        int line = _lines.LineOf(_i), col = _lines.ColumnOf(start);
         var text = _t.Substring(start, _i - start);
-        _diags.Add(new ConfDiagnostic(_file, _line, col, text, $"{_file} line {_line}: {what}"));
-        _tokens.Add(new ConfToken(ConfTokenKind.LexError, start, _i - start, line, col, null));
+        _diags.Add(new ConfDiagnostic(_file, line, col, text, $"{_file} line {line}: {what}"));
+        _tokens.Add(new ConfToken(ConfTokenKind.LexError, start, _i - start, null));
     }
 
     private void StrToken(int start, string value, bool variable)

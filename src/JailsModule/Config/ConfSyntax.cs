@@ -58,8 +58,9 @@ public sealed class ConfBlockItem : ConfItem
 /// <summary>A lossless syntax tree of one file: the tokens cover every character; items are what parsed.</summary>
 public sealed class ConfSyntaxTree
 {
-    internal ConfSyntaxTree(string fileName, string text, List<ConfToken> tokens, List<ConfItem> items, List<(int Offset, ConfDiagnostic Diag)> diagnostics)
+    internal ConfSyntaxTree(string fileName, string text, List<ConfToken> tokens, List<ConfItem> items, List<(int Offset, ConfDiagnostic Diag)> diagnostics, ConfLineMap lines)
     {
+        Lines = lines;
         FileName = fileName;
         Text = text;
         Tokens = tokens;
@@ -69,6 +70,7 @@ public sealed class ConfSyntaxTree
 
     public string FileName { get; }
     public string Text { get; }
+    public ConfLineMap Lines { get; }
     public List<ConfToken> Tokens { get; }
     public List<ConfItem> Items { get; }
 
@@ -86,15 +88,11 @@ public sealed class ConfSyntaxTree
 
     public string TokenText(int index) => Text.Substring(Tokens[index].Start, Tokens[index].Length);
 
-    /// <summary>Line of the last character of a token (flex's yylineno after reading it).</summary>
-    internal int EndLine(int index)
-    {
-        var t = Tokens[index];
-        int line = t.Line;
-        var s = Text;
-        for (int k = t.Start; k < t.End; k++) if (s[k] == '\n') line++;
-        return line;
-    }
+    /// <summary>flex's yylineno once the token is read: 1 + line breaks up to the token's end.</summary>
+    internal int EndLine(int index) => Lines.LineOf(Tokens[index].End);
+
+    public int LineOf(int index) => Lines.LineOf(Tokens[index].Start);
+    public int ColumnOf(int index) => Lines.ColumnOf(Tokens[index].Start);
 
     public static ConfSyntaxTree Parse(string text, string fileName) => ConfParser.Parse(text, fileName);
 }
@@ -123,7 +121,8 @@ internal sealed class ConfParser
     public static ConfSyntaxTree Parse(string text, string fileName)
     {
         var lexDiags = new List<ConfDiagnostic>();
-        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags);
+        var lines = new ConfLineMap(text);
+        var tokens = ConfLexer.Tokenize(text, fileName, lexDiags, lines);
         var diags = new List<(int, ConfDiagnostic)>();
         if (lexDiags.Count > 0)
         {
@@ -131,7 +130,7 @@ internal sealed class ConfParser
             foreach (var t in tokens)
                 if (t.Kind == ConfTokenKind.LexError) diags.Add((t.Start, lexDiags[li++]));
         }
-        var tree = new ConfSyntaxTree(fileName, text, tokens, new List<ConfItem>(), diags);
+        var tree = new ConfSyntaxTree(fileName, text, tokens, new List<ConfItem>(), diags, lines);
         new ConfParser(tree).Run();
         if (lexDiags.Count > 0) diags.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return tree;
@@ -167,7 +166,7 @@ internal sealed class ConfParser
             {
                 var text = _tree.TokenText(k);
                 int line = _tree.EndLine(k);
-                d = new ConfDiagnostic(_file, line, _tok[k].Column, text, $"{_file} line {line}: {text}: syntax error");
+                d = new ConfDiagnostic(_file, line, _tree.ColumnOf(k), text, $"{_file} line {line}: {text}: syntax error");
             }
             _tree.OrderedDiagnostics.Add((k < 0 ? _tree.Text.Length : _tok[k].Start, d));
         }
@@ -237,7 +236,7 @@ internal sealed class ConfParser
                 NameToken = k,
                 Name = nameTok.Value!,
                 LBraceToken = n,
-                Line = nameTok.Line,
+                Line = _tree.Lines.LineOf(nameTok.Start),
             };
             items.Add(block);
             stack.Add(block);
@@ -249,7 +248,7 @@ internal sealed class ConfParser
             NameToken = k,
             Name = nameTok.Value!,
             IsVariable = nameTok.Kind == ConfTokenKind.Var,
-            Line = nameTok.Line,
+            Line = _tree.Lines.LineOf(nameTok.Start),
         };
         if (kind == ConfTokenKind.Semicolon)
         {
@@ -290,7 +289,7 @@ internal sealed class ConfParser
                         {
                             // special_param(): reported with yylineno at the reduction (the ';'); the other paths are still read.
                             int line = _tree.EndLine(n);
-                            var d = new ConfDiagnostic(_file, line, _tok[v.FirstToken].Column, _tree.TokenText(v.FirstToken),
+                            var d = new ConfDiagnostic(_file, line, _tree.ColumnOf(v.FirstToken), _tree.TokenText(v.FirstToken),
                                 $"{_file} line {line}: variables not permitted in '.include' filename");
                             _tree.OrderedDiagnostics.Add((_tok[n].Start, d));
                         }

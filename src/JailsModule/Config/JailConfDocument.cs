@@ -116,11 +116,14 @@ public sealed class JailConfDocument
         foreach (var (s, e) in spans.OrderBy(x => x.Start))
         {
             if (s < pos) continue; // nested inside an earlier one
-            int end = e;
-            // A block removed from between two blank lines would leave two: drop the following one.
-            if (IsBlankLineBefore(text, s) && IsBlankLineAt(text, end)) end = LineEnd(text, end);
-            sb.Append(text, pos, s - pos);
-            pos = end;
+            int start = s;
+            // A block removed from after a blank line, with a blank line or the end of the file after it,
+            // would leave a doubled (or trailing) blank line: the blank line before it goes too.
+            if (start == LineStart(text, start) && start > 0 && IsBlankLineBefore(text, start)
+                && (e >= text.Length || IsBlankLineAt(text, e)))
+                start = Math.Max(pos, LineStart(text, start - 1));
+            sb.Append(text, pos, start - pos);
+            pos = e;
         }
         sb.Append(text, pos, text.Length - pos);
         Commit(sb.ToString());
