@@ -235,6 +235,15 @@ Describe 'Start-Jail and Stop-Jail over SSH remoting' -Tag 'Remoting' {
         $last.Arguments | Should -Be @('-q', '-r', 'db')
         (Get-LocalJail bsd1 | Where-Object Name -EQ 'db') | Should -BeNullOrEmpty
     }
+    It 'converts deserialized jails sent back to -InputObject (Start-Jail -InputObject)' {
+        $www = Invoke-Command -Session $script:s1 { Get-Jail -Name www }
+        $www.State | Should -Be 'Stopped'
+        $r = @($www | Invoke-Command -Session $script:s1 { Start-Jail -InputObject @($input) -PassThru })
+        $r.Name | Should -Be @('www')
+        $r[0].State | Should -Be 'Running'
+        $last = @(Get-SimLog bsd1 | Where-Object FileName -EQ '/usr/sbin/jail')[-1]
+        $last.Arguments | Should -Be @('-i', '-f', '/etc/jail.conf.d/www.conf', '-c', 'www')
+    }
     It 'pipes a filtered fleet listing back into Stop-Jail (Where-Object Vnet | ForEach-Object)' {
         $vnet = @(Invoke-Command -Session $script:s1 { Get-Jail } | Where-Object Vnet)
         $vnet.Name | Should -Be @('web')
