@@ -133,6 +133,15 @@ Describe 'Get-Jail over SSH remoting' -Tag 'Remoting' {
         $h.Path | Should -Be ([IO.Path]::GetFullPath($script:sims['bsd1']))
         ($h | Out-String) | Should -Match 'ComputerName\s+Kind\s+Path'
     }
+    It 'works with the plain form Invoke-Command -HostName 127.0.0.1 -Port N' {
+        $o = Get-SshTestOption
+        $o.Remove('HostName')
+        $r = @(Invoke-Command -HostName 127.0.0.1 -Port $script:hosts['bsd2'].Port -UserName $script:lab.UserName `
+                -KeyFilePath $script:lab.KeyFilePath -Options $o -ConnectingTimeout 30000 { Get-Jail } -ErrorAction Stop)
+        $r.Name | Should -Be @(Get-LocalJail bsd2).Name
+        $r | ForEach-Object { $_.PSComputerName | Should -Be '127.0.0.1' }
+        $r | ForEach-Object { $_.ComputerName | Should -Be 'bsd2.example.org' }
+    }
     It 'runs exactly one jls on the remote host for Get-Jail' {
         $before = @(Get-SimLog bsd1).Count
         Invoke-Command -Session $script:s1 { Get-Jail } | Out-Null
