@@ -183,4 +183,38 @@ Describe 'Test-JailHost' {
         $c.Problems[0] | Should -Match 'kern.racct.enable'
         (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat')
     }
+
+    It 'shows a one-line table' {
+        $text = Test-JailHost | Out-String -Width 200
+        $text | Should -Match 'ComputerName\s+FreeBSDVersion\s+Arch\s+Vimage\s+Racct\s+IsRoot\s+Problems'
+        $text | Should -Match 'bsd1\.example\.org\s+14\.3-RELEASE\s+amd64\s+True\s+False\s+True\s+1'
+    }
+
+    It 'sees a non-root caller and a kernel without VIMAGE' {
+        $state = Join-Path (Get-JailHost).Path 'state.json'
+        $saved = Get-Content $state -Raw
+        try {
+            $j = $saved | ConvertFrom-Json -AsHashtable
+            $j.Uid = 1001
+            $j.Sysctls.Remove('kern.features.vimage')
+            $j | ConvertTo-Json -Depth 20 | Set-Content $state
+            $c = Test-JailHost
+            $c.IsRoot | Should -BeFalse
+            $c.Vimage | Should -BeFalse
+            $c.SupportedParameters | Should -Not -Contain 'vnet'
+            $c.Problems | Should -Contain 'Not running as root: creating, changing and removing jails needs uid 0.'
+            ($c.Problems -join "`n") | Should -Match 'no VIMAGE'
+        }
+        finally { Set-Content $state $saved -NoNewline }
+    }
+}
+
+Describe 'Enter-Jail' {
+    It 'refuses unknown and stopped jails' {
+        Enter-Jail nope -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailNotFound,*'
+        Stop-Jail mail -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        Enter-Jail mail -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'JailNotRunning,*'
+    }
 }

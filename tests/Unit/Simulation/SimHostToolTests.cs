@@ -119,7 +119,8 @@ public sealed class SimHostToolTests : SimHostTestBase
         Assert.Contains("security.jail.param.persist", names);
         Assert.Contains("security.jail.param.allow.mount.", names);
         Assert.Contains("security.jail.param.allow.mount.zfs", names);
-        Assert.Contains("security.jail.param.vnet", names);
+        Assert.Contains("security.jail.param.vnet.", names);
+        Assert.Contains("security.jail.param.host.hostname", names);
         Assert.Contains("kern.features.inet: 1\n", Run("/sbin/sysctl", "kern.features").StandardOutput);
     }
 

@@ -144,7 +144,8 @@ public sealed class SimSysctl : ISimulatedTool
         var t = new SortedDictionary<string, string>(ctx.State.Sysctls, StringComparer.Ordinal);
         foreach (var p in SimKernel.Params)
         {
-            bool node = SimKernel.Params.Any(o => o.Name.StartsWith(p.Name + ".", StringComparison.Ordinal));
+            // SYSCTL_JAIL_PARAM_SYS_NODE (jailsys) and parameters with sub-parameters are nodes whose value leaf has an empty name.
+            bool node = p.Type == SimParamType.JailSys || SimKernel.Params.Any(o => o.Name.StartsWith(p.Name + ".", StringComparison.Ordinal));
             var oid = "security.jail.param." + p.Name + (node ? "." : "");
             t[oid] = p.Type is SimParamType.String ? "" : "0";
         }
