@@ -20,6 +20,14 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    /// <summary>
+    /// Names the simulated machine (its hostname, what ComputerName shows), as 'hostname NAME' and
+    /// 'sysrc hostname=NAME' would on FreeBSD. Gives each simulated host of a fleet its own name.
+    /// </summary>
+    [Parameter(ParameterSetName = "Simulator")]
+    [ValidateNotNullOrEmpty]
+    public string? ComputerName { get; set; }
+
     [Parameter(Mandatory = true, ParameterSetName = "Local")]
     public SwitchParameter Local { get; set; }
 
@@ -29,6 +37,8 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         IJailHost host;
+        if (ComputerName != null && SimulatedHost.CheckHostname(ComputerName) is { } why)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(why), "InvalidComputerName", ErrorCategory.InvalidArgument, ComputerName));
         if (ParameterSetName == "Local")
         {
             if (!OperatingSystem.IsFreeBSD())
@@ -44,7 +54,9 @@ public sealed class ConnectJailHostCommand : PSCmdlet
             var path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
             try
             {
-                host = JailHostManager.GetSimulator(path);
+                var sim = JailHostManager.GetSimulator(path);
+                if (ComputerName != null) sim.SetHostname(ComputerName);
+                host = sim;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
             {
@@ -52,11 +64,13 @@ public sealed class ConnectJailHostCommand : PSCmdlet
                 return;
             }
         }
+        RootCheck.Forget(host);
         JailHostManager.Connect(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty, host);
         WriteVerbose($"Connected to {host.ComputerName} ({host.Kind}).");
         if (PassThru) WriteObject(GetJailHostCommand.Describe(host));
     }
 }
+
 
 /// <summary>Shows the host this session is connected to.</summary>
 [Cmdlet(VerbsCommon.Get, "JailHost")]

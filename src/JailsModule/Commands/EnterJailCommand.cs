@@ -57,6 +57,7 @@ public sealed class EnterJailCommand : JailCmdletBase
                 "JailNotRunning", ErrorCategory.InvalidOperation, jail));
             return;
         }
+        RequireRoot(); // jexec attaches to the jail: root only
         _entered = true;
         if (JailHost is SimulatedHost) SimulatedShell(jail);
         else AttachedShell(jail);

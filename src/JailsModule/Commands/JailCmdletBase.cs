@@ -43,9 +43,14 @@ public abstract class JailCmdletBase : PSCmdlet
         base.StopProcessing();
     }
 
-    /// <summary>Runs a native command on the host, echoing it with -Verbose. Blocks the pipeline thread.</summary>
+    /// <summary>
+    /// Runs a native command on the host, echoing it with -Verbose. Blocks the pipeline thread.
+    /// In a cmdlet that needs root (<see cref="RequiresRoot"/>) the first command is preceded by the
+    /// root check, so a non-root user gets JailHostRequiresRoot instead of a half-done change.
+    /// </summary>
     protected ProcessResult Run(ProcessRequest request)
     {
+        if (RequiresRoot && !WhatIfMode) RequireRoot();
         WriteVerbose(request.DisplayText);
         try
         {
@@ -74,7 +79,11 @@ public abstract class JailCmdletBase : PSCmdlet
         }
         catch (NativeCommandException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "JlsFailed", ErrorCategory.ReadError, ex.Request.DisplayText));
+            // Names the host: in a fan-out (Invoke-Command -HostName h1,h2) the console shows only the message.
+            ThrowTerminatingError(new ErrorRecord(ex, "JlsFailed", ErrorCategory.ReadError, ex.Request.DisplayText)
+            {
+                ErrorDetails = new ErrorDetails($"Reading the jail list of {JailHost.ComputerName} failed: {ex.Message}"),
+            });
             throw;
         }
         catch (ToolNotFoundException ex)
@@ -86,6 +95,38 @@ public abstract class JailCmdletBase : PSCmdlet
         {
             throw new PipelineStoppedException();
         }
+    }
+
+    /// <summary>
+    /// True for cmdlets that change the host (SupportsShouldProcess): their native commands need root.
+    /// Cmdlets that change things without a native command (file writes) or need root for reading call
+    /// <see cref="RequireRoot"/> themselves.
+    /// </summary>
+    protected virtual bool RequiresRoot
+        => GetType().GetCustomAttributes(typeof(CmdletAttribute), false) is [CmdletAttribute { SupportsShouldProcess: true }];
+
+    /// <summary>-WhatIf only prints: it needs no root.</summary>
+    private bool WhatIfMode
+        => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter { IsPresent: true }
+           : GetVariableValue("WhatIfPreference") is bool b ? b : GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true };
+
+    /// <summary>
+    /// Throws JailHostRequiresRoot unless the module runs as root on the host (jail, zfs, ifconfig,
+    /// mount and rctl changes all need it). Asks the host once per connection ("id -u"), cached.
+    /// </summary>
+    protected void RequireRoot()
+    {
+        var host = JailHost;
+        var uid = RootCheck.Uid(host, () =>
+        {
+            var req = new ProcessRequest(Tools.ToolPaths.Id, new[] { "-u" });
+            WriteVerbose(req.DisplayText);
+            return JailHost.RunAsync(req, CancellationToken).GetAwaiter().GetResult();
+        });
+        if (uid is null or 0) return;
+        ThrowTerminatingError(new ErrorRecord(
+            new UnauthorizedAccessException(RootCheck.Message(MyInvocation.MyCommand.Name, host.ComputerName, uid.Value)),
+            "JailHostRequiresRoot", ErrorCategory.PermissionDenied, host.ComputerName));
     }
 
     protected static ErrorRecord NativeError(string errorId, ErrorCategory category, object? target, ProcessRequest request, ProcessResult result, string what)

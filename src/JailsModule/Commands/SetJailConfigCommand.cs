@@ -149,6 +149,7 @@ public sealed class SetJailConfigCommand : JailCmdletBase
                      + Environment.NewLine + JailConfigService.Diff(path, before, after);
         if (!ShouldProcess(path, action)) return;
         if (RemoveJail && !Force && !ShouldContinue($"Remove the configuration of jail '{name}' from {path}?", "Confirm")) return;
+        RequireRoot(); // the jail.conf files belong to root
         try
         {
             if (RemoveJail && after.Trim().Length == 0 && path == $"{JailConfigService.ConfigDirectory}/{name}.conf")

@@ -17,6 +17,7 @@ public static class JailHostManager
     private static readonly ConcurrentDictionary<Guid, IJailHost> PerRunspace = new();
     private static readonly ConcurrentDictionary<string, SimulatedHost> Simulators = new(StringComparer.Ordinal);
     private static IJailHost? _processDefault;
+    private static readonly Lazy<LocalHost> LocalDefault = new(() => new LocalHost());
 
     public static string DefaultSimulatorPath
     {
@@ -46,7 +47,8 @@ public static class JailHostManager
         if (_processDefault != null) return _processDefault;
         var env = Environment.GetEnvironmentVariable(SimulatorEnvironmentVariable);
         if (!string.IsNullOrEmpty(env)) return GetSimulator(env);
-        if (OperatingSystem.IsFreeBSD()) return new LocalHost();
+        // One LocalHost per process, so what is learnt about it (RootCheck's id -u) holds for the session.
+        if (OperatingSystem.IsFreeBSD()) return LocalDefault.Value;
         return null;
     }
 

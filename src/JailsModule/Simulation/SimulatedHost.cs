@@ -13,13 +13,14 @@ public sealed class SimulatedHost : IJailHost
     public SimulatedHost(string directory)
     {
         Store = new SimStore(directory);
-        ComputerName = Store.Read().Hostname;
+        Store.Read(); // seeds a new folder
     }
 
     public SimStore Store { get; }
     public string Directory => Store.Directory;
     public SimFileSystem Fs => Store.Fs;
-    public string ComputerName { get; }
+    /// <summary>The simulated machine's hostname (SimState.Hostname), read from the state so every process sharing the folder agrees.</summary>
+    public string ComputerName => Store.Read().Hostname;
     public JailHostKind Kind => JailHostKind.Simulator;
 
     public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
@@ -101,6 +102,36 @@ public sealed class SimulatedHost : IJailHost
     public void UpdateState(Action<SimState> change) => Store.WithState(s => { change(s); return (0, true); });
 
     public SimState ReadState() => Store.Read();
+
+    /// <summary>Null when <paramref name="name"/> is an RFC 1123 host name (dot-separated labels of letters, digits and inner hyphens, under MAXHOSTNAMELEN), else the reason.</summary>
+    public static string? CheckHostname(string name)
+        => name.Length is > 0 and <= 255 && name.Split('.').All(l => l.Length is > 0 and <= 63
+               && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && l[0] != '-' && l[^1] != '-')
+            ? null
+            : $"'{name}' is not a valid host name: use letters, digits and '-' in dot-separated labels of at most 63 characters, 255 in all.";
+
+    /// <summary>
+    /// Renames the simulated machine, as "hostname NAME" plus "sysrc hostname=NAME" would on FreeBSD:
+    /// SimState.Hostname, the kern.hostname sysctl and the hostname line of /etc/rc.conf.
+    /// (Connect-JailHost -Simulator -ComputerName; gives each simulated host of a fleet its own name.)
+    /// </summary>
+    public void SetHostname(string name)
+    {
+        if (CheckHostname(name) is { } why) throw new ArgumentException(why, nameof(name));
+        Store.WithState(s =>
+        {
+            s.Hostname = name;
+            s.Sysctls["kern.hostname"] = name;
+            const string rc = "/etc/rc.conf";
+            var lines = Fs.FileExists(rc) ? File.ReadAllText(Fs.Map(rc)).Split('\n').ToList() : new List<string>();
+            if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+            var i = lines.FindIndex(l => l.StartsWith("hostname=", StringComparison.Ordinal));
+            var line = $"hostname=\"{name}\"";
+            if (i >= 0) lines[i] = line; else lines.Insert(0, line);
+            Fs.WriteAllText(rc, string.Join('\n', lines) + "\n");
+            return (0, true);
+        });
+    }
 
     // ---- files: the FreeBSD path maps into DIR/fs ----
     public bool FileExists(string path) => Fs.FileExists(path);

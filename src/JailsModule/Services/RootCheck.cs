@@ -1,0 +1,41 @@
+using System.Runtime.CompilerServices;
+using JailsModule.Host;
+
+namespace JailsModule.Services;
+
+/// <summary>
+/// Whether the module runs as root on a host: "id -u" asked once per connection and remembered
+/// (a connection's user does not change; Connect-JailHost forgets it).
+/// </summary>
+public static class RootCheck
+{
+    private static readonly ConditionalWeakTable<IJailHost, StrongBox<int?>> Known = new();
+
+    /// <summary>The effective uid on the host, or null when "id -u" could not tell (then the native tool reports the problem itself).</summary>
+    public static int? Uid(IJailHost host, Func<ProcessResult> runIdU)
+    {
+        if (Known.TryGetValue(host, out var box)) return box.Value;
+        int? uid = null;
+        try
+        {
+            var r = runIdU();
+            if (r.Success && int.TryParse(r.StandardOutput.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+                uid = n;
+        }
+        catch (ToolNotFoundException)
+        {
+        }
+        Known.AddOrUpdate(host, new StrongBox<int?>(uid));
+        return uid;
+    }
+
+    /// <summary>Forgets what is known about a host (Connect-JailHost, so a test can switch users).</summary>
+    public static void Forget(IJailHost host) => Known.Remove(host);
+
+    public static string Message(string command, string computerName, int uid) =>
+        $"{command} changes jails on {computerName}, which needs root, but the module runs there as uid {uid}. " +
+        "Run pwsh as root on that host (sudo pwsh, doas pwsh) or connect as root; or let the SSH subsystem start pwsh as root: " +
+        "'Subsystem powershell /usr/local/bin/sudo /usr/local/bin/pwsh -sshs -NoLogo' in /etc/ssh/sshd_config with a NOPASSWD sudoers rule " +
+        "for that user (doas: 'permit nopass USER as root cmd /usr/local/bin/pwsh' and '/usr/local/bin/doas /usr/local/bin/pwsh -sshs -NoLogo'). " +
+        "See Get-Help about_JailsModule_Remoting.";
+}
