@@ -164,6 +164,7 @@ public sealed class PlanFailedException : Exception
             var tail = n.Result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3).ToArray();
             if (tail.Length > 0) msg += " Output: " + string.Join(" ", tail);
         }
+        if (!msg.EndsWith('.')) msg += ".";
         msg += undo.Count == 0
             ? (index == 0 ? " Nothing was changed." : $" The {index} completed step(s) were undone.")
             : $" {undo.Count} step(s) could not be undone; the journal is kept in {journal}.";
