@@ -11,6 +11,8 @@ proj="$root/bench/JailsModule.Fuzz"
 out="$proj/bin/Release/net10.0"
 corpus="$root/tests/Unit/Fixtures/jail-conf-samples"
 
+# sharpfuzz instruments JailsModule.dll in place: start from a fresh copy each time.
+rm -f "$out/JailsModule.dll"
 dotnet build "$proj" -c Release --nologo -v quiet
 
 if command -v afl-fuzz >/dev/null 2>&1; then

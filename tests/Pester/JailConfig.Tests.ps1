@@ -48,6 +48,11 @@ Describe 'Set-JailConfig -New and Get-JailConfig' {
         $j.Path | Should -Be '/usr/local/jails/containers/web'
         $j.ConfigPath | Should -Be '/etc/jail.conf.d/web.conf'
     }
+    It 'takes Get-Jail objects from the pipeline' {
+        $c = Get-Jail -Name web | Get-JailConfig
+        $c.Name | Should -Be 'web'
+        $c.ConfigFile | Should -Be '/etc/jail.conf.d/web.conf'
+    }
     It 'refuses -New for a jail that exists' {
         Set-JailConfig -Name web -New -ErrorAction SilentlyContinue -ErrorVariable err
         $err[0].FullyQualifiedErrorId | Should -BeLike 'JailConfigExists,*'

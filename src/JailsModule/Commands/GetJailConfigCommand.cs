@@ -23,8 +23,9 @@ public sealed class GetJailConfigCommand : JailCmdletBase
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ConfigPath", "FullName")]
+    // Not bound from the pipeline: a JailConfig's Path is the file of its block, which read alone would miss
+    // the globals and wildcards of the file that includes it.
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
 
