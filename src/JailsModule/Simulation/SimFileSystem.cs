@@ -26,11 +26,100 @@ public sealed class SimFileSystem
         return "/" + string.Join('/', parts);
     }
 
-    /// <summary>The real path for a FreeBSD path.</summary>
-    public string Map(string path)
+    /// <summary>
+    /// The kernel's mount table (the live <see cref="SimState.Mounts"/> list, set by the store and by
+    /// whoever mounts): nullfs entries make their source's files visible at their node, as
+    /// mount_nullfs(8) does; null or no nullfs entry means paths map straight into fs/.
+    /// </summary>
+    public IReadOnlyList<SimMount>? Mounts { get; set; }
+
+    /// <summary>The real path for a FreeBSD path (through nullfs mounts and the symbolic links met on the way).</summary>
+    public string Map(string path) => Resolve(path, out _);
+
+    /// <summary>The real path for a path about to be written: EROFS through a read-only nullfs mount.</summary>
+    public string MapForWrite(string path)
+    {
+        var real = Resolve(path, out var readOnly);
+        if (readOnly) throw new IOException($"{Normalize(path)}: Read-only file system");
+        return real;
+    }
+
+    /// <summary>lstat(2)'s view: the folder resolved, the last component itself (a link is not followed, a mount node is).</summary>
+    public string MapNoFollow(string path, out bool readOnly)
     {
         var n = Normalize(path);
-        return n == "/" ? Root : System.IO.Path.Combine(Root, n[1..]);
+        if (n == "/" || IsMountNode(n)) return Resolve(n, out readOnly);
+        var slash = n.LastIndexOf('/');
+        var dir = Resolve(slash == 0 ? "/" : n[..slash], out readOnly);
+        return System.IO.Path.Combine(dir, n[(slash + 1)..]);
+    }
+
+    /// <summary>A node something is mounted on (any file system).</summary>
+    public bool IsMountNode(string path)
+    {
+        var n = Normalize(path);
+        return Mounts != null && Mounts.Any(m => m.Node == n);
+    }
+
+    /// <summary>True when the path lies below a read-only mount (writes fail with EROFS).</summary>
+    public bool IsReadOnly(string path)
+    {
+        Resolve(path, out var ro);
+        return ro;
+    }
+
+    private static bool HasNullfs(IReadOnlyList<SimMount>? mounts)
+    {
+        if (mounts is null) return false;
+        for (int i = 0; i < mounts.Count; i++) if (mounts[i].FsType == "nullfs") return true;
+        return false;
+    }
+
+    private string Resolve(string path, out bool readOnly)
+    {
+        var n = Normalize(path);
+        readOnly = false;
+        if (!HasNullfs(Mounts)) return n == "/" ? Root : System.IO.Path.Combine(Root, n[1..]);
+        return Walk(n, 0, out readOnly);
+    }
+
+    /// <summary>
+    /// namei(9) in short: component by component, a nullfs node switches to its source (the newest mount
+    /// on a node wins; a mount below another one shadows it), a symbolic link restarts the walk at its
+    /// target (relative to the link's folder, as the kernel does). 32 links deep is ELOOP.
+    /// </summary>
+    private string Walk(string n, int depth, out bool readOnly)
+    {
+        readOnly = false;
+        if (depth > 32) throw new IOException($"{n}: Too many levels of symbolic links");
+        var parts = n.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var real = Root;
+        var virt = "";
+        for (int i = 0; i < parts.Length; i++)
+        {
+            var next = virt + "/" + parts[i];
+            SimMount? m = null;
+            for (int k = Mounts!.Count - 1; k >= 0; k--)
+                if (Mounts[k].FsType == "nullfs" && Mounts[k].Node == next) { m = Mounts[k]; break; }
+            if (m != null && m.Special.StartsWith('/') && Normalize(m.Special) != next)
+            {
+                real = Walk(Normalize(m.Special), depth + 1, out var sourceRo);
+                readOnly = sourceRo || m.Options.Split(", ").Contains("read-only");
+                virt = next;
+                continue;
+            }
+            var candidate = System.IO.Path.Combine(real, parts[i]);
+            var link = new FileInfo(candidate).LinkTarget;
+            if (link != null)
+            {
+                var rest = string.Join('/', parts.Skip(i + 1));
+                var target = link.StartsWith('/') ? link : (virt.Length == 0 ? "/" : virt) + "/" + link;
+                return Walk(Normalize(target + (rest.Length > 0 ? "/" + rest : "")), depth + 1, out readOnly);
+            }
+            real = candidate;
+            virt = next;
+        }
+        return real;
     }
 
     /// <summary>The FreeBSD path for a real path under Root.</summary>
@@ -50,19 +139,19 @@ public sealed class SimFileSystem
 
     public void WriteAllText(string path, string text)
     {
-        var real = Map(path);
+        var real = MapForWrite(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(real)!);
         File.WriteAllText(real, text);
     }
 
     public void AppendAllText(string path, string text)
     {
-        var real = Map(path);
+        var real = MapForWrite(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(real)!);
         File.AppendAllText(real, text);
     }
 
-    public void CreateDirectory(string path) => Directory.CreateDirectory(Map(path));
+    public void CreateDirectory(string path) => Directory.CreateDirectory(MapForWrite(path));
 
     public void DeleteIfExists(string path)
     {

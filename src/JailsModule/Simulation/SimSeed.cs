@@ -7,7 +7,7 @@ public static class SimSeed
     public static readonly string[] BaseUserland =
     {
         "/bin/sh", "/bin/echo", "/bin/cat", "/bin/ls", "/bin/sleep", "/bin/pwd", "/bin/hostname", "/bin/freebsd-version",
-        "/bin/mkdir", "/bin/rm", "/bin/test", "/bin/kenv", "/bin/date", "/bin/ps",
+        "/bin/mkdir", "/bin/rm", "/bin/rmdir", "/bin/cp", "/bin/mv", "/bin/ln", "/bin/test", "/bin/kenv", "/bin/date", "/bin/ps",
         "/sbin/ifconfig", "/sbin/route", "/sbin/sysctl", "/sbin/kldstat", "/sbin/kldload", "/sbin/mount", "/sbin/umount",
         "/sbin/zfs", "/sbin/zpool", "/sbin/devfs", "/sbin/sha256", "/sbin/dhclient",
         "/usr/bin/true", "/usr/bin/false", "/usr/bin/id", "/usr/bin/uname", "/usr/bin/env", "/usr/bin/whoami",

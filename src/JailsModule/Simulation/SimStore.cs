@@ -93,14 +93,19 @@ public sealed class SimStore
             var fresh = SimSeed.NewHost();
             SimSeed.PopulateFileTree(Fs);
             Save(fresh);
+            Fs.Mounts = fresh.Mounts;
             return fresh;
         }
         if (_cached != null && fi.LastWriteTimeUtc == _cachedStamp && fi.Length == _cachedLength)
+        {
+            Fs.Mounts = _cached.Mounts;
             return _cached;
+        }
         using var stream = File.OpenRead(StatePath);
         var state = JsonSerializer.Deserialize<SimState>(stream, JsonOptions)
             ?? throw new InvalidDataException($"{StatePath} is empty.");
         Remember(state, fi);
+        Fs.Mounts = state.Mounts;
         return state;
     }
 

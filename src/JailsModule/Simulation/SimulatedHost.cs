@@ -140,9 +140,9 @@ public sealed class SimulatedHost : IJailHost
     public byte[] ReadAllBytes(string path) => File.ReadAllBytes(Fs.Map(path));
 
     public void WriteAllTextAtomic(string path, string content, int? newFileMode = null)
-        => AtomicFile.WriteAllText(Fs.Map(path), content, newFileMode);
+        => AtomicFile.WriteAllText(Fs.MapForWrite(path), content, newFileMode);
 
-    public void WriteAllBytes(string path, byte[] content) => File.WriteAllBytes(Fs.Map(path), content);
+    public void WriteAllBytes(string path, byte[] content) => File.WriteAllBytes(Fs.MapForWrite(path), content);
 
     public IReadOnlyList<string> ListDirectory(string path, string pattern = "*")
     {
@@ -166,10 +166,10 @@ public sealed class SimulatedHost : IJailHost
         return i is null ? null : i with { Path = SimFileSystem.Normalize(path) };
     }
 
-    public void CreateDirectory(string path) => System.IO.Directory.CreateDirectory(Fs.Map(path));
-    public void Rename(string from, string to) => File.Move(Fs.Map(from), Fs.Map(to), overwrite: true);
-    public void DeleteFile(string path) => File.Delete(Fs.Map(path));
-    public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.Map(path), recursive: false);
+    public void CreateDirectory(string path) => System.IO.Directory.CreateDirectory(Fs.MapForWrite(path));
+    public void Rename(string from, string to) => File.Move(Fs.MapForWrite(from), Fs.MapForWrite(to), overwrite: true);
+    public void DeleteFile(string path) => File.Delete(Fs.MapForWrite(path));
+    public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.MapForWrite(path), recursive: false);
     public bool TryCreateFileExclusive(string path, string content) => AtomicFile.TryCreateExclusive(Fs.Map(path), content);
 }
 

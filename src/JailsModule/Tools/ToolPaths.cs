@@ -29,4 +29,10 @@ public static class ToolPaths
     public const string Chroot = "/usr/sbin/chroot";
     public const string Debootstrap = "/usr/local/sbin/debootstrap";
     public const string Sh = "/bin/sh";
+    public const string Cp = "/bin/cp";
+    public const string Rm = "/bin/rm";
+    public const string Rmdir = "/bin/rmdir";
+    public const string Mkdir = "/bin/mkdir";
+    public const string Mv = "/bin/mv";
+    public const string Ln = "/bin/ln";
 }
