@@ -50,7 +50,10 @@ public sealed class JailTemplate
     /// <summary>Datasets cloned from any of its snapshots.</summary>
     public string[] Clones { get; set; } = Array.Empty<string>();
 
-    /// <summary>zfs or directory.</summary>
+    /// <summary>UFS (nullfs) templates: the folder of the writable parts each thin jail copies; null for ZFS.</summary>
+    public string? Skeleton { get; set; }
+
+    /// <summary>zfs, or ufs for a folder template (NullFS thin jails).</summary>
     public string Storage { get; set; } = "zfs";
     public string? Uuid { get; set; }
     public string ComputerName { get; set; } = "";

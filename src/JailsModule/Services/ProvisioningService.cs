@@ -38,7 +38,7 @@ public sealed class NewJailRequest
 /// change is a plan step. All plan builders throw <see cref="PlanPreconditionException"/> before any
 /// step when an input or the host's state says no.
 /// </summary>
-public sealed class ProvisioningService
+public sealed partial class ProvisioningService
 {
     public const string ConfigDirectory = "/etc/jail.conf.d";
     public const string BaseSnapshot = "base";
@@ -74,7 +74,12 @@ public sealed class ProvisioningService
         return Host.RunAsync(r, Ct).GetAwaiter().GetResult();
     }
 
-    public ZfsListing ReadZfs() => ZfsListing.Read(Host, Ct, OnCommand);
+    /// <summary>The pool's datasets; empty on a host without zfs(8) (see <see cref="IsUfs"/>).</summary>
+    public ZfsListing ReadZfs()
+    {
+        try { return ZfsListing.Read(Host, Ct, OnCommand); }
+        catch (ToolNotFoundException) { return new ZfsListing(Array.Empty<ZfsEntry>()); }
+    }
 
     public static string ConfigFile(string name) => $"{ConfigDirectory}/{name}.conf";
 
@@ -184,6 +189,7 @@ public sealed class ProvisioningService
 
     public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs)
     {
+        if (IsUfs(zfs)) return GetUfsTemplates();
         var list = new List<JailTemplate>();
         foreach (var e in zfs.Children(Settings.TemplateRoot))
         {
@@ -226,12 +232,10 @@ public sealed class ProvisioningService
     {
         var zfs = ReadZfs();
         var ds = TemplateDataset(name);
+        if (IsUfs(zfs)) return PlanNewTemplateUfs(name, release, CheckSaved(release, sets), update);
         if (zfs.Exists(ds))
             throw new PlanPreconditionException("TemplateExists", $"The dataset '{ds}' already exists; choose another -Name or remove it first.", ds, PlanErrorKind.ResourceExists);
-        var files = sets.Select(s => MediaFile(release, null, s)).ToList();
-        foreach (var f in files)
-            if (!Host.FileExists(f))
-                throw new PlanPreconditionException("ReleaseNotSaved", $"{f} does not exist. Run 'Save-JailRelease -Release {release}' first.", f, PlanErrorKind.ObjectNotFound);
+        var files = CheckSaved(release, sets);
         var path = ChildPath(zfs, Settings.TemplateRoot, Settings.TemplateMountpoint, name);
         var plan = new Plan($"Create template '{name}' ({release}) in {ds}").Lock("template", name).Lock("dataset", ds);
         AddRootSteps(plan, zfs, Settings.TemplateRoot, Settings.TemplateMountpoint);
@@ -246,6 +250,16 @@ public sealed class ProvisioningService
         if (update) plan.Add(UpdateStep(path, release));
         plan.Add(new CommandStep($"Snapshot {ds}@{BaseSnapshot}", ZfsCommand.Snapshot($"{ds}@{BaseSnapshot}"), ZfsCommand.Destroy($"{ds}@{BaseSnapshot}")));
         return plan;
+    }
+
+    /// <summary>The media files of the sets; ReleaseNotSaved when one is missing.</summary>
+    private List<string> CheckSaved(string release, IEnumerable<string> sets)
+    {
+        var files = sets.Select(s => MediaFile(release, null, s)).ToList();
+        foreach (var f in files)
+            if (!Host.FileExists(f))
+                throw new PlanPreconditionException("ReleaseNotSaved", $"{f} does not exist. Run 'Save-JailRelease -Release {release}' first.", f, PlanErrorKind.ObjectNotFound);
+        return files;
     }
 
     /// <summary>Extract the sets, then copy the host's resolv.conf and localtime (Handbook §"Creating a classic jail").</summary>
@@ -266,6 +280,8 @@ public sealed class ProvisioningService
     {
         var zfs = ReadZfs();
         var t = FindTemplate(zfs, name);
+        if (IsUfs(zfs))
+            throw new PlanPreconditionException("NotSupportedWithoutZfs", $"Update-JailTemplate needs ZFS snapshots; '{Host.ComputerName}' has no pool. Create a new template from the patched release instead.", name, PlanErrorKind.InvalidOperation);
         var current = t.PatchLevel ?? t.Release;
         var ds = t.Dataset!;
         var plan = new Plan($"Update template '{name}' ({current}) and snapshot it").Lock("template", name).Lock("dataset", ds);
@@ -290,6 +306,7 @@ public sealed class ProvisioningService
     {
         var zfs = ReadZfs();
         var t = FindTemplate(zfs, name);
+        if (IsUfs(zfs)) return PlanRemoveTemplateUfs(t);
         var ds = t.Dataset!;
         if (t.Clones.Length > 0)
             throw new PlanPreconditionException("TemplateHasClones",
@@ -352,6 +369,7 @@ public sealed class ProvisioningService
         if (Host.FileExists(conf))
             throw new PlanPreconditionException("JailNameTaken", $"{conf} already exists.", r.Name, PlanErrorKind.ResourceExists);
         var zfs = ReadZfs();
+        if (IsUfs(zfs)) return PlanNewJailUfs(r, conf);
         if (zfs.Exists(ds))
             throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
         var leaf = ds[(Settings.JailRoot.Length + 1)..];
@@ -458,6 +476,7 @@ public sealed class ProvisioningService
         if (running && !force)
             throw new PlanPreconditionException("JailRunning", $"Jail '{name}' is running (jid {jail.Jid}). Stop it first, or use -Force to stop it.", name, PlanErrorKind.ResourceBusy);
         var zfs = ReadZfs();
+        if (IsUfs(zfs)) return PlanRemoveJailUfs(jail, keepDataset);
         var ds = DatasetAt(zfs, jail.Path);
         bool destroy = false;
         if (ds != null && !keepDataset)
@@ -480,14 +499,7 @@ public sealed class ProvisioningService
         var plan = new Plan($"Remove jail '{name}'" + (destroy ? $" and destroy {ds!.Name}" : "")).Lock("jail", name);
         if (jail.ConfigPath != null && jail.ConfigPath != ConfigFile(name)) plan.Lock("file", jail.ConfigPath);
         if (ds != null) plan.Lock("dataset", ds.Name);
-        if (running)
-        {
-            var stop = JailTool.Stop(name, jail.ConfigPath);
-            // A jail made on the command line has no file to start it again from: its stop has no undo.
-            plan.Add(jail.ConfigPath is null
-                ? new CommandStep($"Stop jail '{name}' (no config file: not restarted if a later step fails)", stop)
-                : new CommandStep($"Stop jail '{name}'", stop, JailTool.Start(name, jail.ConfigPath)));
-        }
+        if (running) plan.Add(StopStep(jail));
         if (jail.Path.Length > 1) plan.Add(MountCheckStep(jail.Path, ds?.Name));
         if (jail.ConfigPath != null) plan.Add(ConfigRemovalStep(jail));
         if (destroy) plan.Add(new CommandStep($"Destroy {ds!.Name}", ZfsCommand.Destroy(ds.Name)) { Irreversible = true });

@@ -804,7 +804,8 @@ public sealed class SimJailTool : ISimulatedTool
             run.Err.Append(Prefix(run, label)).Append($"{pname}: {SimExec.ViewPath(run.Ctx.Jail, node)}: No such file or directory\n");
             return false;
         }
-        var m = new SimMount { Special = special, Node = node, FsType = fstype, Options = fstype == "devfs" ? "local, multilabel" : "local" };
+        // fstab lines (mount, mount.fstab) keep their options: "ro" makes a read-only mount (mount -p shows it)
+        var m = new SimMount { Special = special, Node = node, FsType = fstype, Options = fstype == "devfs" ? "local, multilabel" : pname == "mount" ? SimMountTable.DisplayOptions(fstype, opts.Split(',')) : "local" };
         run.Ctx.State.Mounts.Add(m);
         jailMounts.Add(node);
         run.Ctx.Dirty = true;
