@@ -1,0 +1,245 @@
+# Provisioning on a FreeBSD host without ZFS (UFS root, zfs.ko not loaded, no pool): the Handbook's
+# NullFS thin jails. Every argv is asserted; every injected fault leaves the host as it was.
+BeforeAll {
+    Import-Module $env:JAILSMODULE_TEST_MODULE -Force
+    $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-ufs-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    Connect-JailHost -Simulator -Path $script:sim
+    $script:host_ = [JailsModule.Services.JailHostManager]::GetSimulator($script:sim)
+    # A UFS host: root on /dev/ada0p2, no pool, zfs.ko available but not loaded, no zfs_enable.
+    $script:host_.UpdateState([Action[JailsModule.Simulation.SimState]] {
+            param($s)
+            $s.Datasets.Clear()
+            $s.Mounts.Clear()
+            $s.Mounts.Add([JailsModule.Simulation.SimMount]@{ Special = '/dev/ada0p2'; Node = '/'; FsType = 'ufs'; Options = 'local, soft-updates' })
+            $s.Mounts.Add([JailsModule.Simulation.SimMount]@{ Special = 'devfs'; Node = '/dev'; FsType = 'devfs'; Options = 'local, multilabel' })
+            $zfs = $s.Klds | Where-Object File -eq 'zfs.ko'
+            [void]$s.Klds.Remove($zfs)
+            $s.AvailableKlds.Add($zfs)
+        })
+    $rc = Join-Path $script:sim 'fs/etc/rc.conf'
+    (Get-Content $rc) | Where-Object { $_ -notmatch '^zfs_enable=' } | Set-Content $rc
+
+    $script:B = '/usr/local/jails/templates/14.3-RELEASE-base'
+    $script:S = '/usr/local/jails/templates/14.3-RELEASE-skeleton'
+    function script:Real([string] $p) { Join-Path $script:sim ('fs' + $p) }
+    function script:Mark { @(Get-JailSimulatorLog).Count }
+    function script:Since([int] $mark) { @(Get-JailSimulatorLog | Select-Object -Skip $mark | ForEach-Object { $_.ToString() }) }
+    function script:Mutating([string[]] $lines) {
+        @($lines | Where-Object { $_ -and $_ -notmatch '^/usr/sbin/jls |^/sbin/zfs (list|get) |^/sbin/mount -p$|^/usr/bin/uname |^/sbin/sha256 ' })
+    }
+    # Files (with content hash or link target), mounts, jails and locks: what a failed plan must leave untouched.
+    function script:HostState {
+        $st = $script:host_.ReadState()
+        $files = foreach ($d in '/etc/jail.conf.d', '/var/db/jailsmodule', '/usr/local/jails/templates', '/usr/local/jails/containers') {
+            $real = Real $d
+            if (Test-Path $real) {
+                Get-ChildItem $real -Recurse -Force -Attributes !ReparsePoint, ReparsePoint | ForEach-Object {
+                    $rel = $_.FullName.Substring($real.Length)
+                    if ($_.LinkTarget) { "$d$rel -> $($_.LinkTarget)" }
+                    elseif ($_.PSIsContainer) { "$d$rel/" }
+                    else { "$d${rel}:$((Get-FileHash -LiteralPath $_.FullName).Hash)" }
+                }
+            }
+        }
+        [pscustomobject]@{
+            Datasets = @($st.Datasets | ForEach-Object Name)
+            Mounts   = @($st.Mounts | ForEach-Object { "$($_.Special) $($_.Node) $($_.FsType) $($_.Options)" } | Sort-Object)
+            Jails    = @($st.Jails | ForEach-Object { "$($_.Name) $($_.Dying)" } | Sort-Object)
+            Files    = @($files | Sort-Object)
+        }
+    }
+    function script:Assert-SameState($before, $after) {
+        ($after.Datasets -join "`n") | Should -Be ($before.Datasets -join "`n")
+        ($after.Mounts -join "`n") | Should -Be ($before.Mounts -join "`n")
+        ($after.Jails -join "`n") | Should -Be ($before.Jails -join "`n")
+        ($after.Files -join "`n") | Should -Be ($before.Files -join "`n")
+    }
+    function script:Assert-FaultLeavesNoTrace([string] $Pattern, [string] $ErrorId, [scriptblock] $Action) {
+        $before = HostState
+        $m = Mark
+        Set-JailSimulatorFault -Command $Pattern -StandardError 'simulated failure at this step' | Out-Null
+        try { $err = @(& $Action 2>&1 | Where-Object { $_ -is [Management.Automation.ErrorRecord] }) }
+        finally { Clear-JailSimulatorFault }
+        @(Get-JailSimulatorLog | Select-Object -Skip $m | Where-Object Note -like 'fault *') | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        $err[0].ToString() | Should -BeLike '*simulated failure at this step*'
+        Assert-SameState $before (HostState)
+    }
+    function script:Run-Sim([string] $tool, [string[]] $argv) {
+        $script:host_.RunAsync([JailsModule.Host.ProcessRequest]::new($tool, $argv), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+    }
+    Save-JailRelease -Release 14.3-RELEASE | Out-Null
+}
+AfterAll {
+    Remove-Item $script:sim -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'New-JailTemplate without ZFS' {
+    It 'a fault at any step leaves no folder, file or lock behind' -ForEach @(
+        @{ pattern = 'mkdir /usr/local/jails/templates/14.3-RELEASE-base' }
+        @{ pattern = 'tar -xf *' }
+        @{ pattern = 'mkdir -p *' }
+        @{ pattern = 'mv */usr/local *' }
+        @{ pattern = 'mkdir */skeleton' }
+        @{ pattern = 'ln -s skeleton/var *' }
+    ) {
+        Assert-FaultLeavesNoTrace $pattern 'NewTemplateFailed' { New-JailTemplate 14.3-RELEASE }
+    }
+    It 'extracts base.txz into NAME-base, moves the writable parts to NAME-skeleton and links them back' {
+        $m = Mark
+        $t = New-JailTemplate -Release 14.3-RELEASE
+        Mutating (Since $m) | Should -Be @(
+            "/bin/mkdir $B"
+            "/usr/bin/tar -xf /usr/local/jails/media/14.3-RELEASE-base.txz -C $B --unlink"
+            "/bin/mkdir -p $S/usr $S/home"
+            "/bin/mv $B/etc $S/etc"
+            "/bin/mv $B/root $S/root"
+            "/bin/mv $B/usr/local $S/usr/local"
+            "/bin/mv $B/tmp $S/tmp"
+            "/bin/mv $B/var $S/var"
+            "/bin/mkdir $B/skeleton"
+            "/bin/ln -s skeleton/etc $B/etc"
+            "/bin/ln -s skeleton/home $B/home"
+            "/bin/ln -s skeleton/root $B/root"
+            "/bin/ln -s ../skeleton/usr/local $B/usr/local"
+            "/bin/ln -s skeleton/tmp $B/tmp"
+            "/bin/ln -s skeleton/var $B/var"
+        )
+        $t.Storage | Should -Be 'ufs'
+        $t.Path | Should -Be $B
+        $t.Skeleton | Should -Be $S
+        $t.Dataset | Should -BeNullOrEmpty
+        $t.PatchLevel | Should -Be '14.3-RELEASE'
+        (Get-Item (Real "$B/etc")).LinkTarget | Should -Be 'skeleton/etc'
+        Get-Content (Real "$S/etc/resolv.conf") -Raw | Should -Be "nameserver 192.0.2.1`n"
+        Get-Content (Real '/usr/local/jails/templates/14.3-RELEASE.jailsmodule') | Should -Contain '# jailsmodule: release=14.3-RELEASE'
+        $script:host_.ReadState().Datasets | Should -HaveCount 0
+    }
+    It 'Get-JailTemplate lists it; a second one of the same name is refused' {
+        (Get-JailTemplate 14.3-RELEASE).Storage | Should -Be 'ufs'
+        $before = HostState
+        New-JailTemplate 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable e
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'TemplateExists,*'
+        Assert-SameState $before (HostState)
+    }
+}
+
+Describe 'New-Jail without ZFS' {
+    It 'a fault at any step of a thin jail leaves the host as it was' -ForEach @(
+        @{ pattern = 'cp -a *' }
+        @{ pattern = 'mkdir /usr/local/jails/containers/faulty' }
+        @{ pattern = 'jail -i -f *' }
+    ) {
+        Assert-FaultLeavesNoTrace $pattern 'NewJailFailed' { New-Jail faulty -Template 14.3-RELEASE -Start }
+    }
+    It 'a fault at any step of a thick jail leaves the host as it was' -ForEach @(
+        @{ pattern = 'mkdir /usr/local/jails/containers/faulty' }
+        @{ pattern = 'tar -xf *' }
+    ) {
+        Assert-FaultLeavesNoTrace $pattern 'NewJailFailed' { New-Jail faulty -Template 14.3-RELEASE -Thick }
+    }
+    It 'thin: copies the skeleton, makes the mount point and writes the nullfs mount lines' {
+        $m = Mark
+        $j = New-Jail web -Template 14.3-RELEASE -IPv4Address 192.0.2.20
+        Mutating (Since $m) | Should -Be @(
+            "/bin/cp -a $S /usr/local/jails/containers/web.skeleton"
+            '/bin/mkdir /usr/local/jails/containers/web'
+        )
+        $j.Path | Should -Be '/usr/local/jails/containers/web'
+        $conf = Get-Content (Real '/etc/jail.conf.d/web.conf') -Raw
+        $conf | Should -Match "# jailsmodule: kind=thin"
+        $conf | Should -Match "# jailsmodule: template=14.3-RELEASE"
+        $conf | Should -Match ([regex]::Escape("`"$B /usr/local/jails/containers/web nullfs ro 0 0`""))
+        $conf | Should -Match ([regex]::Escape('"/usr/local/jails/containers/web.skeleton /usr/local/jails/containers/web/skeleton nullfs rw 0 0"'))
+        (Get-Item (Real '/usr/local/jails/containers/web.skeleton/etc/rc')) | Should -Not -BeNullOrEmpty
+        (Get-JailTemplate 14.3-RELEASE).Clones | Should -Be @('web')
+    }
+    It 'Start-Jail mounts the base read-only and the skeleton read-write; the jail runs from them' {
+        $m = Mark
+        Start-Jail web
+        Since $m | Should -Contain '/usr/sbin/jail -i -f /etc/jail.conf.d/web.conf -c web'
+        $mounts = @($script:host_.ReadState().Mounts | Where-Object FsType -eq nullfs | ForEach-Object { "$($_.Special) $($_.Node) $($_.Options)" })
+        $mounts | Should -Contain "$B /usr/local/jails/containers/web local, read-only"
+        $mounts | Should -Contain '/usr/local/jails/containers/web.skeleton /usr/local/jails/containers/web/skeleton local'
+        Invoke-JailCommand web -- freebsd-version -u | Should -Be '14.3-RELEASE'
+        # /etc is the jail's own skeleton copy; /bin is the shared base, read-only.
+        Invoke-JailCommand web -- sysrc sshd_enable=YES | Out-Null
+        Get-Content (Real '/usr/local/jails/containers/web.skeleton/etc/rc.conf') | Should -Contain 'sshd_enable="YES"'
+        Select-String -Path (Real "$S/etc/*") -Pattern 'sshd_enable' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Invoke-JailCommand web -ErrorAction SilentlyContinue -ErrorVariable err -- mkdir /bin/new | Out-Null
+        $err[0].ToString() | Should -BeLike '*mkdir: /bin/new: Read-only file system*'
+        Test-Path (Real "$B/bin/new") | Should -BeFalse
+    }
+    It 'thick: its own copy of the release in JailMountpoint/NAME' {
+        $m = Mark
+        New-Jail thick1 -Template 14.3-RELEASE -Thick | Out-Null
+        Mutating (Since $m) | Should -Be @(
+            '/bin/mkdir /usr/local/jails/containers/thick1'
+            '/usr/bin/tar -xf /usr/local/jails/media/14.3-RELEASE-base.txz -C /usr/local/jails/containers/thick1 --unlink'
+        )
+        Test-Path (Real '/usr/local/jails/containers/thick1/bin/freebsd-version') | Should -BeTrue
+        Get-Content (Real '/etc/jail.conf.d/thick1.conf') -Raw | Should -Not -Match 'nullfs'
+    }
+    It '-Dataset is refused without a pool' {
+        New-Jail ds1 -Template 14.3-RELEASE -Dataset zroot/jails/containers/ds1 -ErrorAction SilentlyContinue -ErrorVariable e
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'DatasetNotSupported,*'
+    }
+}
+
+Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
+    It 'Remove-JailTemplate refuses while jails use the template' {
+        $before = HostState
+        Remove-JailTemplate 14.3-RELEASE -Force -ErrorAction SilentlyContinue -ErrorVariable e
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'TemplateHasClones,*'
+        $e[0].ToString() | Should -BeLike '*web*'
+        Assert-SameState $before (HostState)
+    }
+    It 'a fault at any step of Remove-Jail leaves the host as it was' -ForEach @(
+        @{ pattern = 'jail -q -f * -r web' }
+        @{ pattern = 'mount -p' }
+        @{ pattern = 'rmdir *' }
+        @{ pattern = 'rm -rf -x *' }
+    ) {
+        Assert-FaultLeavesNoTrace $pattern 'RemoveJailFailed' { Remove-Jail web -Force }
+        (Get-Jail web).State | Should -Be 'Running'
+    }
+    It 'refuses while something is mounted under the jail''s path' {
+        Stop-Jail web
+        (Run-Sim '/sbin/mount' @('-t', 'nullfs', '-o', 'ro', $B, '/usr/local/jails/containers/web')).ExitCode | Should -Be 0
+        $before = HostState
+        Remove-Jail web -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailPathBusy,*'
+        Assert-SameState $before (HostState)
+        (Run-Sim '/sbin/umount' @('/usr/local/jails/containers/web')).ExitCode | Should -Be 0
+    }
+    It 'deletes the mount point and the skeleton copy, never the base, and removes the config' {
+        Start-Jail web
+        $m = Mark
+        Remove-Jail web -Force
+        Mutating (Since $m) | Should -Be @(
+            '/usr/sbin/jail -q -f /etc/jail.conf.d/web.conf -r web'
+            '/bin/rmdir /usr/local/jails/containers/web'
+            '/bin/rm -rf -x /usr/local/jails/containers/web.skeleton'
+        )
+        Test-Path (Real '/etc/jail.conf.d/web.conf') | Should -BeFalse
+        Test-Path (Real '/usr/local/jails/containers/web') | Should -BeFalse
+        Test-Path (Real '/usr/local/jails/containers/web.skeleton') | Should -BeFalse
+        Test-Path (Real "$B/bin/freebsd-version") | Should -BeTrue
+        Test-Path (Real "$S/etc/rc") | Should -BeTrue
+        @($script:host_.ReadState().Mounts | Where-Object FsType -eq nullfs) | Should -HaveCount 0
+    }
+    It 'thick: rm -rf -x of its tree' {
+        $m = Mark
+        Remove-Jail thick1 -Confirm:$false
+        Mutating (Since $m) | Should -Be @('/bin/rm -rf -x /usr/local/jails/containers/thick1')
+        Test-Path (Real '/usr/local/jails/containers/thick1') | Should -BeFalse
+    }
+    It 'Remove-JailTemplate deletes base, skeleton and metadata once unused' {
+        $m = Mark
+        Remove-JailTemplate 14.3-RELEASE -Force
+        Mutating (Since $m) | Should -Be @("/bin/rm -rf -x $S $B")
+        Test-Path (Real $B) | Should -BeFalse
+        Test-Path (Real '/usr/local/jails/templates/14.3-RELEASE.jailsmodule') | Should -BeFalse
+        @(Get-JailTemplate) | Should -HaveCount 0
+    }
+}
