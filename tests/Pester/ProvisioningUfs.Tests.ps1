@@ -180,6 +180,19 @@ Describe 'New-Jail without ZFS' {
         Test-Path (Real '/usr/local/jails/containers/thick1/bin/freebsd-version') | Should -BeTrue
         Get-Content (Real '/etc/jail.conf.d/thick1.conf') -Raw | Should -Not -Match 'nullfs'
     }
+    It '-WhatIf prints the cp, mkdir and config write, and changes nothing' {
+        $before = HostState
+        $m = Mark
+        $log = Join-Path $script:sim 'whatif-ufs.txt'
+        Start-Transcript -Path $log | Out-Null
+        try { New-Jail what1 -Template 14.3-RELEASE -WhatIf } finally { Stop-Transcript | Out-Null }
+        $out = Get-Content $log -Raw
+        Mutating (Since $m) | Should -HaveCount 0
+        $out | Should -BeLike "*1. /bin/cp -a $S /usr/local/jails/containers/what1.skeleton*"
+        $out | Should -BeLike '*/bin/mkdir /usr/local/jails/containers/what1*'
+        $out | Should -BeLike "*write file /etc/jail.conf.d/what1.conf*"
+        Assert-SameState $before (HostState)
+    }
     It '-Dataset is refused without a pool' {
         New-Jail ds1 -Template 14.3-RELEASE -Dataset zroot/jails/containers/ds1 -ErrorAction SilentlyContinue -ErrorVariable e
         $e[0].FullyQualifiedErrorId | Should -BeLike 'DatasetNotSupported,*'
