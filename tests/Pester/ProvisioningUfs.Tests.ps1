@@ -193,6 +193,18 @@ Describe 'New-Jail without ZFS' {
         $out | Should -BeLike "*write file /etc/jail.conf.d/what1.conf*"
         Assert-SameState $before (HostState)
     }
+    It 'Update-Jail patches a thick jail in place and refuses a thin one; Update-JailTemplate needs ZFS' {
+        $m = Mark
+        Update-Jail thick1 | Out-Null
+        Mutating (Since $m) | Should -Contain '/usr/sbin/freebsd-update -b /usr/local/jails/containers/thick1 --currently-running 14.3-RELEASE --not-running-from-cron fetch install'
+        Get-Content (Real '/usr/local/jails/containers/thick1/bin/freebsd-version') -Raw | Should -Not -Match 'USERLAND_VERSION="14.3-RELEASE"'
+        $before = HostState
+        Update-Jail web -Force -ErrorAction SilentlyContinue -ErrorVariable e1
+        $e1[0].FullyQualifiedErrorId | Should -BeLike 'NotSupportedWithoutZfs,*'
+        Update-JailTemplate 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable e2
+        $e2[0].FullyQualifiedErrorId | Should -BeLike 'NotSupportedWithoutZfs,*'
+        Assert-SameState $before (HostState)
+    }
     It '-Dataset is refused without a pool' {
         New-Jail ds1 -Template 14.3-RELEASE -Dataset zroot/jails/containers/ds1 -ErrorAction SilentlyContinue -ErrorVariable e
         $e[0].FullyQualifiedErrorId | Should -BeLike 'DatasetNotSupported,*'

@@ -516,16 +516,17 @@ public sealed partial class ProvisioningService
         var inv = ReadJails();
         var jail = inv.Find(name) ?? throw NotFound(name, Host);
         var zfs = ReadZfs();
-        var ds = DatasetAt(zfs, jail.Path)
+        if (IsUfs(zfs)) CheckUfsUpdatable(jail);
+        var ds = IsUfs(zfs) ? null : DatasetAt(zfs, jail.Path)
                  ?? throw new PlanPreconditionException("JailDatasetNotFound", $"No dataset is mounted at {jail.Path}, the path of jail '{name}'.", name, PlanErrorKind.ObjectNotFound);
-        var plan = new Plan($"Update jail '{name}'").Lock("jail", name).Lock("dataset", ds.Name);
+        var plan = new Plan($"Update jail '{name}'").Lock("jail", name).Lock(ds is null ? "file" : "dataset", ds?.Name ?? jail.Path);
         var before = ReadUserland(jail.Path);
         var verify = new ActionStep($"Check freebsd-version -u in {jail.Path}", new[] { $"{ToolPaths.FreebsdVersion} -u (in {jail.Path})" }, _ =>
         {
             var v = ReadUserland(jail.Path) ?? throw new PlanPreconditionException("FreebsdVersionUnreadable", $"{jail.Path}/bin/freebsd-version does not report a version.", name, PlanErrorKind.InvalidData);
             onVersion?.Invoke(v);
         });
-        if (ds.Kind == "thin" && ds.Origin != null)
+        if (ds?.Kind == "thin" && ds.Origin != null)
         {
             var t = FindTemplate(zfs, ds.Template ?? ds.Origin[(Settings.TemplateRoot.Length + 1)..ds.Origin.IndexOf('@')]);
             if (t.Snapshot is null || t.Snapshot == ds.Origin)

@@ -230,6 +230,18 @@ public sealed partial class ProvisioningService
         return plan;
     }
 
+    /// <summary>Update-Jail without ZFS: a thick jail is patched in place; a NullFS thin jail shares its template's read-only base.</summary>
+    private void CheckUfsUpdatable(Jail jail)
+    {
+        var meta = jail.ConfigPath != null && Host.FileExists(jail.ConfigPath)
+            ? JailConfigBuilder.ReadMetadata(Host.ReadAllText(jail.ConfigPath)) : new Dictionary<string, string>();
+        if (meta.GetValueOrDefault("kind") == "thin")
+            throw new PlanPreconditionException("NotSupportedWithoutZfs",
+                $"Jail '{jail.Name}' runs from the read-only base of template '{meta.GetValueOrDefault("template")}', shared with other jails: " +
+                "patch that base (freebsd-update -b BASE) while no jail uses it, or create a template from the patched release and recreate the jail.",
+                jail.Name, PlanErrorKind.InvalidOperation);
+    }
+
     /// <summary>Stops a running jail; a jail made on the command line has no file to start it again from: its stop has no undo.</summary>
     private static CommandStep StopStep(Jail jail)
     {
