@@ -80,15 +80,17 @@ public sealed class SimFileSystem
         var n = Normalize(path);
         readOnly = false;
         if (!HasNullfs(Mounts)) return n == "/" ? Root : System.IO.Path.Combine(Root, n[1..]);
-        return Walk(n, 0, out readOnly);
+        return Walk(n, 0, Mounts!.Count, out readOnly);
     }
 
     /// <summary>
     /// namei(9) in short: component by component, a nullfs node switches to its source (the newest mount
     /// on a node wins; a mount below another one shadows it), a symbolic link restarts the walk at its
-    /// target (relative to the link's folder, as the kernel does). 32 links deep is ELOOP.
+    /// target (relative to the link's folder, as the kernel does). 32 links deep is ELOOP. A mount's
+    /// source is looked up as it was when it was mounted: only through the mounts made before it
+    /// (<paramref name="mountLimit"/>), so "mount_nullfs /a/b /a" does not loop.
     /// </summary>
-    private string Walk(string n, int depth, out bool readOnly)
+    private string Walk(string n, int depth, int mountLimit, out bool readOnly)
     {
         readOnly = false;
         if (depth > 32) throw new IOException($"{n}: Too many levels of symbolic links");
@@ -99,11 +101,12 @@ public sealed class SimFileSystem
         {
             var next = virt + "/" + parts[i];
             SimMount? m = null;
-            for (int k = Mounts!.Count - 1; k >= 0; k--)
-                if (Mounts[k].FsType == "nullfs" && Mounts[k].Node == next) { m = Mounts[k]; break; }
+            int at = -1;
+            for (int k = Math.Min(mountLimit, Mounts!.Count) - 1; k >= 0; k--)
+                if (Mounts[k].FsType == "nullfs" && Mounts[k].Node == next) { m = Mounts[k]; at = k; break; }
             if (m != null && m.Special.StartsWith('/') && Normalize(m.Special) != next)
             {
-                real = Walk(Normalize(m.Special), depth + 1, out var sourceRo);
+                real = Walk(Normalize(m.Special), depth + 1, at, out var sourceRo);
                 readOnly = sourceRo || m.Options.Split(", ").Contains("read-only");
                 virt = next;
                 continue;
@@ -114,7 +117,7 @@ public sealed class SimFileSystem
             {
                 var rest = string.Join('/', parts.Skip(i + 1));
                 var target = link.StartsWith('/') ? link : (virt.Length == 0 ? "/" : virt) + "/" + link;
-                return Walk(Normalize(target + (rest.Length > 0 ? "/" + rest : "")), depth + 1, out readOnly);
+                return Walk(Normalize(target + (rest.Length > 0 ? "/" + rest : "")), depth + 1, Mounts.Count, out readOnly);
             }
             real = candidate;
             virt = next;

@@ -89,6 +89,18 @@ public sealed class SimFileToolsTests : SimToolTestBase
     }
 
     [Fact]
+    public void Nullfs_MountOfASubfolderOverItsParentDoesNotLoop()
+    {
+        Write("/a/b/inner", "i");
+        Write("/a/outer", "o");
+        Ok("/sbin/mount", "-t", "nullfs", "/a/b", "/a");
+        Assert.Equal("i", Host.ReadAllText("/a/inner"));
+        Assert.False(Host.FileExists("/a/outer"));
+        Ok("/sbin/umount", "/a");
+        Assert.Equal("o", Host.ReadAllText("/a/outer"));
+    }
+
+    [Fact]
     public void Nullfs_SourceVisibleAtNode_ReadOnlyRefusesWrites_UmountHidesIt()
     {
         Write("/tpl/base/bin/freebsd-version", "USERLAND_VERSION=\"14.3-RELEASE\"\n");
