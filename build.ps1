@@ -93,7 +93,24 @@ function Invoke-UnitTest {
     [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Note = '' }
 }
 
+# The remoting tests start real OpenSSH servers on 127.0.0.1. On a Debian-like machine where we are
+# root, install Debian's openssh-server (which brings the ssh client) when it is missing, so the test
+# command works on a fresh machine that has only the .NET SDK.
+function Install-TestPrerequisite {
+    if ((Test-Path '/usr/sbin/sshd') -and (Test-Path '/usr/bin/ssh')) { return }
+    $apt = Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue
+    $isRoot = $IsLinux -and ((& id -u) -eq '0')
+    if (-not $apt -or -not $isRoot) {
+        Write-Warning 'OpenSSH (sshd, ssh) is missing and cannot be installed here: the remoting tests will fail. Install openssh-server.'
+        return
+    }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native $apt.Source @('update', '-qq')
+    Invoke-Native $apt.Source @('install', '-y', '-qq', '--no-install-recommends', 'openssh-server', 'openssh-client')
+}
+
 function Invoke-PesterTest {
+    Install-TestPrerequisite
     $pester = Get-PesterPath
     $summary = Join-Path $out 'pester-summary.json'
     if (Test-Path $summary) { Remove-Item $summary }

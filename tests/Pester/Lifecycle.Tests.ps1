@@ -40,6 +40,15 @@ Describe 'Starting and stopping configured jails' {
         $lines | Should -Contain '/usr/sbin/jail -i -f /etc/jail.conf.d/db.conf -c db'
     }
 
+    It 'keeps rc.d/jail''s /var/run/jail_NAME.id: written with the jid at start, removed at stop' {
+        $idFile = Join-Path $script:fs 'var/run/jail_web.id'
+        Start-Jail web
+        $jid = (Get-Jail web).Jid
+        (Get-Content $idFile -Raw) | Should -Be "$jid`n"
+        Stop-Jail web
+        Test-Path $idFile | Should -BeFalse
+    }
+
     It 'Get-Jail | Where-Object Vnet | Stop-Jail stops exactly the vnet jails' {
         Start-Jail web, db, mail
         $before = LogCount

@@ -1,7 +1,7 @@
 # Cross-platform remoting: the module on a "FreeBSD" host (a simulated one) reached through a real
 # OpenSSH server on 127.0.0.1 and PowerShell SSH remoting, the way admins run
 # Invoke-Command -HostName bsd1,bsd2 { Get-Jail } from Windows, macOS or Linux.
-# Needs /usr/sbin/sshd (Debian openssh-server; .ci/run installs it). Run alone with:
+# Needs /usr/sbin/sshd (Debian openssh-server; build.ps1 -Task Test installs it as root). Run alone with:
 #   dotnet pwsh ./build.ps1 -Task PesterTest -PesterFilter 'Remoting*'
 
 BeforeAll {

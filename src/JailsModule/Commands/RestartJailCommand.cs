@@ -19,7 +19,8 @@ public sealed class RestartJailCommand : JailActionCmdletBase
         }
         var stop = jail.State == JailState.Running ? JailTool.Stop(jail.Name, jail.ConfigPath) : null;
         var start = JailTool.Start(jail.Name, jail.ConfigPath);
-        var action = stop is null ? $"Start jail: {start.DisplayText}" : $"Restart jail: {stop.DisplayText}; {start.DisplayText}";
+        var action = (stop is null ? $"Start jail: {start.DisplayText}" : $"Restart jail: {stop.DisplayText}; {start.DisplayText}")
+            + $"; record the jid in {Services.JailRunFile.PathFor(jail.Name)}";
         if (!ShouldProcess(jail.Name, action)) return;
         if (stop != null)
         {
@@ -29,6 +30,7 @@ public sealed class RestartJailCommand : JailActionCmdletBase
                 WriteError(NativeError("JailStopFailed", ErrorCategory.InvalidOperation, jail, stop, r, $"Stopping jail '{jail.Name}'"));
                 return;
             }
+            Services.JailRunFile.Remove(JailHost, jail.Name);
         }
         var res = Run(start);
         if (!res.Success)
@@ -36,6 +38,7 @@ public sealed class RestartJailCommand : JailActionCmdletBase
             WriteError(NativeError("JailStartFailed", ErrorCategory.InvalidOperation, jail, start, res, $"Starting jail '{jail.Name}'"));
             return;
         }
+        if (Services.JailRunFile.Write(JailHost, jail.Name, res.StandardOutput) is { } warning) WriteWarning(warning);
         InvalidateInventory();
         WritePassThru(jail.Name);
     }

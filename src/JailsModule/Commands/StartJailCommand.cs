@@ -24,13 +24,14 @@ public sealed class StartJailCommand : JailActionCmdletBase
             return;
         }
         var req = JailTool.Start(jail.Name, jail.ConfigPath);
-        if (!ShouldProcess(jail.Name, $"Start jail: {req.DisplayText}")) return;
+        if (!ShouldProcess(jail.Name, $"Start jail: {req.DisplayText}; record the jid in {Services.JailRunFile.PathFor(jail.Name)}")) return;
         var res = Run(req);
         if (!res.Success)
         {
             WriteError(NativeError("JailStartFailed", ErrorCategory.InvalidOperation, jail, req, res, $"Starting jail '{jail.Name}'"));
             return;
         }
+        if (Services.JailRunFile.Write(JailHost, jail.Name, res.StandardOutput) is { } warning) WriteWarning(warning);
         InvalidateInventory();
         WritePassThru(jail.Name);
     }

@@ -25,6 +25,7 @@ public sealed class StopJailCommand : JailActionCmdletBase
             WriteError(NativeError("JailStopFailed", ErrorCategory.InvalidOperation, jail, req, res, $"Stopping jail '{jail.Name}'"));
             return;
         }
+        Services.JailRunFile.Remove(JailHost, jail.Name);
         InvalidateInventory();
         WritePassThru(jail.Name);
     }

@@ -13,7 +13,7 @@ $script:SshKeygen = '/usr/bin/ssh-keygen'
 function Assert-SshTools {
     foreach ($t in $script:Sshd, $script:SshKeygen, '/usr/bin/ssh') {
         if (-not (Test-Path $t)) {
-            throw "The remoting tests need OpenSSH ($t is missing). Install it: apt-get install -y openssh-server (.ci/run does this)."
+            throw "The remoting tests need OpenSSH ($t is missing). Install it: apt-get install -y openssh-server (build.ps1 -Task Test does this when run as root on Debian)."
         }
     }
 }

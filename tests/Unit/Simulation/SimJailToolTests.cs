@@ -370,4 +370,21 @@ public sealed class SimJailToolTests : SimHostTestBase
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n", r.StandardError);
     }
+
+    [Fact]
+    public void SharedAddressesClashUnlessBothJailsHaveOnlyOne()
+    {
+        // kern_jail.c permits a duplicate address when each jail has exactly one address of that family.
+        Assert.Equal(0, Jail("-c", "name=a", "persist", "ip4.addr=192.0.2.10").ExitCode);
+        Assert.Equal(0, Jail("-c", "name=b", "persist", "ip4.addr=192.0.2.10").ExitCode);
+        AssertFails(Jail("-c", "name=c", "persist", "ip4.addr=192.0.2.10,192.0.2.11"), "jail: IPv4 addresses clash\n");
+        Assert.DoesNotContain(State.Jails, j => j.Name == "c");
+        // A vnet jail has its own stack, so the host may not restrict its addresses at all.
+        AssertFails(Jail("-c", "name=v", "persist", "vnet", "ip4.addr=192.0.2.20"), "jail: vnet jails cannot have IP address restrictions\n");
+        Assert.DoesNotContain(State.Jails, j => j.Name == "v");
+        Write("/etc/jail.conf", "d { persist; ip6.addr = 2001:db8::1, 2001:db8::2; }\ne { persist; ip6.addr = 2001:db8::2; }\n");
+        Assert.Equal(0, Jail("-f", "/etc/jail.conf", "-c", "d").ExitCode);
+        var r = Jail("-f", "/etc/jail.conf", "-c", "e");
+        Assert.Equal((1, "jail: e: IPv6 addresses clash\n"), (r.ExitCode, r.StandardError));
+    }
 }

@@ -615,6 +615,13 @@ public sealed class SimJailTool : ISimulatedTool
             CpusetId = ++st.LastCpusetId,
         };
         ApplyKernelParams(ctx, jail, p, creating: true);
+        if (AddressClash(st, jail, parent) is { } clash)
+        {
+            run.Err.Append(pre).Append(clash).Append('\n');
+            undo.Run();
+            run.Failed = true;
+            return false;
+        }
         jail.Mounts.AddRange(jailMounts);
         jail.HostAliases.AddRange(aliases);
         st.Jails.Add(jail);
@@ -839,6 +846,46 @@ public sealed class SimJailTool : ISimulatedTool
     }
 
     /// <summary>Stores the kernel parameters of a create or modify in the jail record.</summary>
+    /// <summary>
+    /// kern_jail.c's check for conflicting addresses: among the live jails of the same network stack
+    /// (below the nearest vnet jail, or the host), a shared address is refused unless both jails have
+    /// exactly one address of that family ("IPv4 addresses clash", EADDRINUSE; libjail passes the
+    /// kernel's errmsg through as is).
+    /// </summary>
+    private static string? AddressClash(SimState st, SimJail jail, SimJail? parent)
+    {
+        // kern_jail.c, before anything else about addresses: a vnet jail owns its stack.
+        if (jail.IsVnet && (jail.Ip4.Count > 0 || jail.Ip6.Count > 0))
+            return "vnet jails cannot have IP address restrictions";
+        var stackRoot = parent;
+        while (stackRoot != null && !stackRoot.IsVnet)
+            stackRoot = stackRoot.Parent == 0 ? null : st.Jails.FirstOrDefault(j => j.Jid == stackRoot.Parent);
+        bool SameStack(SimJail t)
+        {
+            for (var a = t.Parent == 0 ? null : st.Jails.FirstOrDefault(j => j.Jid == t.Parent); ; a = a.Parent == 0 ? null : st.Jails.FirstOrDefault(j => j.Jid == a.Parent))
+            {
+                if (a == stackRoot) return !(t.IsVnet && t != stackRoot);
+                if (a is null) return false;
+                if (a.IsVnet) return false;
+            }
+        }
+        foreach (var (mine, theirs, family) in new (Func<SimJail, List<string>>, Func<SimJail, List<string>>, string)[]
+                 { (j => j.Ip4, j => j.Ip4, "IPv4"), (j => j.Ip6, j => j.Ip6, "IPv6") })
+        {
+            var addrs = mine(jail);
+            if (addrs.Count == 0) continue;
+            foreach (var t in st.Jails)
+            {
+                if (t.Dying || !SameStack(t)) continue;
+                var other = theirs(t);
+                if (other.Count == 0 || (addrs.Count == 1 && other.Count == 1)) continue;
+                if (addrs.Any(a => other.Contains(a, StringComparer.OrdinalIgnoreCase)))
+                    return $"{family} addresses clash";
+            }
+        }
+        return null;
+    }
+
     private static void ApplyKernelParams(SimContext ctx, SimJail jail, List<JParam> p, bool creating)
     {
         foreach (var prm in p)

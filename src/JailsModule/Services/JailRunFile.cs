@@ -1,0 +1,41 @@
+using JailsModule.Host;
+
+namespace JailsModule.Services;
+
+/// <summary>
+/// rc.d/jail's record of a started jail: /var/run/jail_J.id holds the jid, where J is the jail name
+/// with '/' and '.' turned into '_' (reference §6). Start-Jail writes it and Stop-Jail removes it,
+/// as `service jail start|stop NAME` do, so the module and rc.d can be used interchangeably.
+/// </summary>
+public static class JailRunFile
+{
+    public static string PathFor(string name) => "/var/run/jail_" + name.Replace('/', '_').Replace('.', '_') + ".id";
+
+    /// <summary>Records the jid printed by jail -i. Returns a warning text when it could not be written.</summary>
+    public static string? Write(IJailHost host, string name, string jailIStdout)
+    {
+        var jid = jailIStdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (jid is null || !int.TryParse(jid, out _)) return null;
+        try
+        {
+            host.WriteAllTextAtomic(PathFor(name), jid + "\n", newFileMode: 0x1A4);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"The jail is running, but {PathFor(name)} could not be written: {ex.Message}";
+        }
+    }
+
+    public static void Remove(IJailHost host, string name)
+    {
+        try
+        {
+            if (host.FileExists(PathFor(name))) host.DeleteFile(PathFor(name));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A stale id file is harmless: rc.d/jail overwrites it at the next start.
+        }
+    }
+}
