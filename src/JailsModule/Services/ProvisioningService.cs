@@ -417,20 +417,8 @@ public sealed partial class ProvisioningService
                 plan.Add(new CommandStep($"Create dataset {ds}", ZfsCommand.Create(ds, false, meta), ZfsCommand.Destroy(ds)));
                 break;
         }
-        var text = JailConfigBuilder.Render(conf, new NewJailConfig
-        {
-            Name = r.Name,
-            HostName = r.HostName ?? r.Name,
-            Path = path,
-            IPv4 = r.IPv4,
-            IPv6 = r.IPv6,
-            Interface = r.Interface,
-            Extra = r.Parameters,
-            Metadata = meta.Where(kv => kv.Key != ZfsCommand.Managed).Select(kv => KeyValuePair.Create(kv.Key["org.jailsmodule:".Length..], kv.Value)).ToList(),
-        });
-        plan.Add(new WriteFileStep(conf, text, 0x1A4, $"Write {conf}"));
-        if (r.Start)
-            plan.Add(new CommandStep($"Start jail '{r.Name}'", JailTool.Start(r.Name, conf), JailTool.Stop(r.Name, conf)));
+        AddConfigSteps(plan, r, conf, path, r.Parameters,
+            meta.Where(kv => kv.Key != ZfsCommand.Managed).Select(kv => KeyValuePair.Create(kv.Key["org.jailsmodule:".Length..], kv.Value)).ToList());
         return plan;
     }
 

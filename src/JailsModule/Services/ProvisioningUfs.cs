@@ -173,6 +173,14 @@ public sealed partial class ProvisioningService
                 plan.Add(new CommandStep($"Create {path}", Cmd(ToolPaths.Mkdir, path), Cmd(ToolPaths.Rmdir, path)));
                 break;
         }
+        AddConfigSteps(plan, r, conf, path, extra, meta);
+        return plan;
+    }
+
+    /// <summary>New-Jail's last steps: write /etc/jail.conf.d/NAME.conf (with the metadata comments), and -Start.</summary>
+    private static void AddConfigSteps(Plan plan, NewJailRequest r, string conf, string path,
+        IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>> extra, IReadOnlyList<KeyValuePair<string, string>> meta)
+    {
         var text = JailConfigBuilder.Render(conf, new NewJailConfig
         {
             Name = r.Name,
@@ -187,7 +195,6 @@ public sealed partial class ProvisioningService
         plan.Add(new WriteFileStep(conf, text, 0x1A4, $"Write {conf}"));
         if (r.Start)
             plan.Add(new CommandStep($"Start jail '{r.Name}'", JailTool.Start(r.Name, conf), JailTool.Stop(r.Name, conf)));
-        return plan;
     }
 
     /// <summary>
