@@ -5,13 +5,8 @@ BeforeAll {
     $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-prov-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     Connect-JailHost -Simulator -Path $script:sim
     $script:host_ = [JailsModule.Services.JailHostManager]::GetSimulator($script:sim)
+    . (Join-Path $PSScriptRoot 'Support/ProvisioningHelpers.ps1')
 
-    # Commands the simulator answered after a mark, as display strings.
-    function script:Mark { @(Get-JailSimulatorLog).Count }
-    function script:Since([int] $mark) { @(Get-JailSimulatorLog | Select-Object -Skip $mark | ForEach-Object { $_.ToString() }) }
-    function script:Mutating([string[]] $lines) {
-        @($lines | Where-Object { $_ -and $_ -notmatch '^/usr/sbin/jls |^/sbin/zfs (list|get) |^/sbin/mount -p$|^/usr/bin/uname |^/sbin/sha256 ' })
-    }
     # The host state a failed plan must leave untouched.
     function script:HostState {
         $st = $script:host_.ReadState()
@@ -26,12 +21,6 @@ BeforeAll {
             Files    = @($files | Sort-Object)
         }
     }
-    function script:Assert-SameState($before, $after) {
-        ($after.Datasets -join "`n") | Should -Be ($before.Datasets -join "`n")
-        ($after.Mounts -join "`n") | Should -Be ($before.Mounts -join "`n")
-        ($after.Jails -join "`n") | Should -Be ($before.Jails -join "`n")
-        ($after.Files -join "`n") | Should -Be ($before.Files -join "`n")
-    }
     # Injects a fault, runs the action, and checks the error (id and the tool's stderr) and that nothing changed.
     function script:Assert-FaultLeavesNoTrace([string] $Pattern, [string] $Message, [string] $ErrorId, [scriptblock] $Action) {
         $before = HostState
@@ -41,9 +30,6 @@ BeforeAll {
         $err[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
         $err[0].ToString() | Should -BeLike "*$Message*"
         Assert-SameState $before (HostState)
-    }
-    function script:Run-Sim([string] $tool, [string[]] $argv) {
-        $script:host_.RunAsync([JailsModule.Host.ProcessRequest]::new($tool, $argv), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
     }
     function script:Local-Props([string] $ds) {
         (Run-Sim '/sbin/zfs' @('get', '-H', '-o', 'property,value,source', 'org.jailsmodule:managed,org.jailsmodule:kind,org.jailsmodule:template', $ds)).StandardOutput

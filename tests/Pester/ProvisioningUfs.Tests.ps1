@@ -5,6 +5,7 @@ BeforeAll {
     $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-ufs-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     Connect-JailHost -Simulator -Path $script:sim
     $script:host_ = [JailsModule.Services.JailHostManager]::GetSimulator($script:sim)
+    . (Join-Path $PSScriptRoot 'Support/ProvisioningHelpers.ps1')
     # A UFS host: root on /dev/ada0p2, no pool, zfs.ko available but not loaded, no zfs_enable.
     $script:host_.UpdateState([Action[JailsModule.Simulation.SimState]] {
             param($s)
@@ -22,11 +23,6 @@ BeforeAll {
     $script:B = '/usr/local/jails/templates/14.3-RELEASE-base'
     $script:S = '/usr/local/jails/templates/14.3-RELEASE-skeleton'
     function script:Real([string] $p) { Join-Path $script:sim ('fs' + $p) }
-    function script:Mark { @(Get-JailSimulatorLog).Count }
-    function script:Since([int] $mark) { @(Get-JailSimulatorLog | Select-Object -Skip $mark | ForEach-Object { $_.ToString() }) }
-    function script:Mutating([string[]] $lines) {
-        @($lines | Where-Object { $_ -and $_ -notmatch '^/usr/sbin/jls |^/sbin/zfs (list|get) |^/sbin/mount -p$|^/usr/bin/uname |^/sbin/sha256 ' })
-    }
     # Files (with content hash or link target), mounts, jails and locks: what a failed plan must leave untouched.
     function script:HostState {
         $st = $script:host_.ReadState()
@@ -48,12 +44,6 @@ BeforeAll {
             Files    = @($files | Sort-Object)
         }
     }
-    function script:Assert-SameState($before, $after) {
-        ($after.Datasets -join "`n") | Should -Be ($before.Datasets -join "`n")
-        ($after.Mounts -join "`n") | Should -Be ($before.Mounts -join "`n")
-        ($after.Jails -join "`n") | Should -Be ($before.Jails -join "`n")
-        ($after.Files -join "`n") | Should -Be ($before.Files -join "`n")
-    }
     function script:Assert-FaultLeavesNoTrace([string] $Pattern, [string] $ErrorId, [scriptblock] $Action) {
         $before = HostState
         $m = Mark
@@ -64,9 +54,6 @@ BeforeAll {
         $err[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
         $err[0].ToString() | Should -BeLike '*simulated failure at this step*'
         Assert-SameState $before (HostState)
-    }
-    function script:Run-Sim([string] $tool, [string[]] $argv) {
-        $script:host_.RunAsync([JailsModule.Host.ProcessRequest]::new($tool, $argv), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
     }
     Save-JailRelease -Release 14.3-RELEASE | Out-Null
 }
