@@ -224,6 +224,22 @@ Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
         Assert-SameState $before (HostState)
         (Run-Sim '/sbin/umount' @('/usr/local/jails/containers/web')).ExitCode | Should -Be 0
     }
+    It 'refuses a skeleton path other than the one it made; -KeepDataset removes only the config' {
+        New-Jail tam1 -Template 14.3-RELEASE | Out-Null
+        $file = Real '/etc/jail.conf.d/tam1.conf'
+        (Get-Content $file -Raw) -replace '# jailsmodule: skeleton=\S+', "# jailsmodule: skeleton=$S" | Set-Content $file -NoNewline
+        $before = HostState
+        Remove-Jail tam1 -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailPathOutsideRoot,*'
+        Assert-SameState $before (HostState)
+        $m = Mark
+        Remove-Jail tam1 -KeepDataset -Confirm:$false
+        Mutating (Since $m) | Should -HaveCount 0
+        Test-Path $file | Should -BeFalse
+        Test-Path (Real '/usr/local/jails/containers/tam1.skeleton/etc/rc') | Should -BeTrue
+        Test-Path (Real "$S/etc/rc") | Should -BeTrue
+        (Run-Sim '/bin/rm' @('-rf', '-x', '/usr/local/jails/containers/tam1.skeleton', '/usr/local/jails/containers/tam1')).ExitCode | Should -Be 0
+    }
     It 'deletes the mount point and the skeleton copy, never the base, and removes the config' {
         Start-Jail web
         $m = Mark
@@ -247,6 +263,7 @@ Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
         Test-Path (Real '/usr/local/jails/containers/thick1') | Should -BeFalse
     }
     It 'Remove-JailTemplate deletes base, skeleton and metadata once unused' {
+        Assert-FaultLeavesNoTrace 'rm -rf -x *' 'RemoveTemplateFailed' { Remove-JailTemplate 14.3-RELEASE -Force }
         $m = Mark
         Remove-JailTemplate 14.3-RELEASE -Force
         Mutating (Since $m) | Should -Be @("/bin/rm -rf -x $S $B")
