@@ -112,11 +112,17 @@ function Start-SshTestHost {
         $port = 0
     }
     if ($port -eq 0) { throw "sshd for $Name did not start: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)" }
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while (-not (Test-Path $pidFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-    if (-not (Test-Path $pidFile)) { throw "sshd for $Name wrote no pid file within 10 s: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)" }
+    # sshd creates the pid file before it writes the pid: wait for a whole number, not for the file.
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    $sshdPid = 0
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $text = Get-Content $pidFile -Raw -ErrorAction SilentlyContinue
+        if ($text -and [int]::TryParse($text.Trim(), [ref] $sshdPid) -and $sshdPid -gt 0) { break }
+        Start-Sleep -Milliseconds 50
+    }
+    if ($sshdPid -le 0) { throw "sshd for $Name wrote no pid within 20 s: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)" }
     $h = [pscustomobject]@{
-        Name = $Name; Port = $port; PidFile = $pidFile; Pid = [int](Get-Content $pidFile -Raw).Trim()
+        Name = $Name; Port = $port; PidFile = $pidFile; Pid = $sshdPid
         SimulatorPath = $SimulatorPath; Log = $log; Config = $config
     }
     $Lab.Hosts.Add($h)
