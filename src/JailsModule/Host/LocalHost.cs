@@ -149,15 +149,14 @@ public static class AtomicFile
 
     public static HostFileInfo? GetInfo(string path)
     {
+        // One stat for a file (FileInfo keeps what it read; Exists is false for a folder).
+        var f = new FileInfo(path);
+        if (f.Exists)
+            return new HostFileInfo(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
         if (Directory.Exists(path))
         {
             var d = new DirectoryInfo(path);
             return new HostFileInfo(path, true, 0, d.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1ED : (int)d.UnixFileMode);
-        }
-        if (File.Exists(path))
-        {
-            var f = new FileInfo(path);
-            return new HostFileInfo(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
         }
         return null;
     }
