@@ -77,7 +77,7 @@ public sealed class LocalHost : IJailHost
     public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
     public void DeleteFile(string path) => File.Delete(path);
     public void DeleteDirectory(string path) => Directory.Delete(path, recursive: false);
-    public bool TryCreateFileExclusive(string path, string content) => AtomicFile.TryCreateExclusive(path, content);
+    public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(path, content, newFileMode);
 
     /// <summary>Keeps the owner of a replaced file: chown(8) with the numeric ids that stat(1) reports (FreeBSD syntax).</summary>
     private void CopyOwner(string original, string replacement)
@@ -123,14 +123,17 @@ public static class AtomicFile
     }
 
     /// <summary>open(2) with O_CREAT|O_EXCL (FileMode.CreateNew): false when the name is taken.</summary>
-    public static bool TryCreateExclusive(string path, string content)
+    public static bool TryCreateExclusive(string path, string content, int? newFileMode = null)
     {
+        // Unbuffered (the content is written in one call); the mode goes to open(2) itself.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (newFileMode is int m && !OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)m;
         FileStream fs;
         for (int attempt = 0; ; attempt++)
         {
             try
             {
-                fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                fs = new FileStream(path, options);
                 break;
             }
             catch (IOException e) when (e is not DirectoryNotFoundException)

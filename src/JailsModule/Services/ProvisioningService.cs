@@ -330,7 +330,7 @@ public sealed class ProvisioningService
     public Jail? ReadConfiguredJail(string name)
     {
         var file = ConfigFile(name);
-        var r = Config.JailConf.Load(file, new HostConfSource(Host));
+        var r = ConfFileCache.For(Host).Load(Host, file, new HostConfSource(Host)); // the next name check reuses this parse
         var cj = r.Success ? r.Jails.FirstOrDefault(j => j.Name == name) : null;
         return cj is null ? null : JailInventory.FromConfig(Host.ComputerName, cj, file);
     }
