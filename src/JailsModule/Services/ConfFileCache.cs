@@ -12,10 +12,15 @@ namespace JailsModule.Services;
 /// A cached parse is reused only when the file is provably unchanged:
 /// <list type="bullet">
 /// <item>by its stamp (size and mtime, one stat), but only when the mtime was already older than
-/// <see cref="RacyWindow"/> when the file was read. File times have a coarse granularity (1/HZ on
-/// Linux and FreeBSD, whole seconds with vfs.timestamp_precision=0), so a file changed again within
-/// the same tick with the same size would keep its stamp; a file that old cannot have been changed
-/// in the tick it was read in without getting a newer mtime (git's "racily clean" rule);</item>
+/// the racy window (<see cref="RacyWindow"/>) when the file was read. File times have a coarse
+/// granularity (the kernel's tick, 1/HZ, on Linux and FreeBSD; whole seconds with FreeBSD's
+/// vfs.timestamp_precision=0), so a file changed again within the same tick with the same size
+/// would keep its stamp; a file that old cannot have been changed in the tick it was read in
+/// without getting a newer mtime (git's "racily clean" rule). The window is
+/// <see cref="FineRacyWindow"/> for an mtime with a sub-second part (the file system keeps
+/// sub-second times: its tick is 10 ms at worst, HZ=100) and <see cref="CoarseRacyWindow"/> for
+/// one on a whole second (maybe a seconds-only file system). Both rest on the host's clock and
+/// its file times agreeing (they come from the same kernel);</item>
 /// <item>otherwise by its content: the file is read (no parse) and compared with the cached text.</item>
 /// </list>
 /// A file with an <c>.include</c> is never cached (what it pulls in can change without it), and
@@ -24,8 +29,15 @@ namespace JailsModule.Services;
 /// </summary>
 public sealed class ConfFileCache
 {
+    /// <summary>The racy window of an mtime with a sub-second part: ten ticks at HZ=100.</summary>
+    public static readonly TimeSpan FineRacyWindow = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The racy window of an mtime on a whole second (a file system may keep seconds only).</summary>
+    public static readonly TimeSpan CoarseRacyWindow = TimeSpan.FromSeconds(2);
+
     /// <summary>How old an mtime must be (relative to the read) before the stamp alone is trusted.</summary>
-    public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+    public static TimeSpan RacyWindow(DateTime mtime)
+        => mtime.Ticks % TimeSpan.TicksPerSecond != 0 ? FineRacyWindow : CoarseRacyWindow;
 
     private static readonly ConditionalWeakTable<IJailHost, ConfFileCache> PerHost = new();
 
@@ -69,7 +81,7 @@ public sealed class ConfFileCache
             Forget(path);
             return Fresh(path, source); // reports the error exactly as the engine does
         }
-        bool trusted = now - info.LastWriteTimeUtc > RacyWindow;
+        bool trusted = now - info.LastWriteTimeUtc > RacyWindow(info.LastWriteTimeUtc);
         if (old != null && string.Equals(old.Text, text, StringComparison.Ordinal))
         {
             lock (_gate) _entries[path] = old with { Length = info.Length, Mtime = info.LastWriteTimeUtc, StampTrusted = trusted };
