@@ -182,12 +182,15 @@ public sealed class ProvisioningService
         foreach (var m in missing) plan.Lock("dataset", m);
     }
 
-    public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs)
+    /// <summary>The templates (only the one named <paramref name="only"/> when given: each costs a file read).</summary>
+    public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs, string? only = null)
     {
         var list = new List<JailTemplate>();
+        var wanted = only is null ? null : Settings.TemplateRoot + "/" + only;
         foreach (var e in zfs.Children(Settings.TemplateRoot))
         {
             if (e.Kind != "template") continue;
+            if (wanted != null && e.Name != wanted) continue;
             var snaps = zfs.SnapshotsOf(e.Name).ToList();
             var t = new JailTemplate
             {
@@ -217,7 +220,7 @@ public sealed class ProvisioningService
     }
 
     public JailTemplate FindTemplate(ZfsListing zfs, string name)
-        => GetTemplates(zfs).FirstOrDefault(t => t.Name == name)
+        => GetTemplates(zfs, name).FirstOrDefault(t => t.Name == name)
            ?? throw new PlanPreconditionException("TemplateNotFound",
                $"There is no template '{name}' under {Settings.TemplateRoot} on {Host.ComputerName}. Create it with 'New-JailTemplate -Release ...'.",
                name, PlanErrorKind.ObjectNotFound);
