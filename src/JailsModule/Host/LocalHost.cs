@@ -122,6 +122,9 @@ public static class AtomicFile
         }
     }
 
+    private static HostFileInfo FileResult(string path, FileInfo f)
+        => new(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
+
     /// <summary>open(2) with O_CREAT|O_EXCL (FileMode.CreateNew): false when the name is taken.</summary>
     public static bool TryCreateExclusive(string path, string content, int? newFileMode = null)
     {
@@ -152,15 +155,18 @@ public static class AtomicFile
 
     public static HostFileInfo? GetInfo(string path)
     {
-        // One stat for a file (FileInfo keeps what it read; Exists is false for a folder).
+        // One lstat for a plain file (FileInfo keeps what it read; Exists is false for a folder).
+        // FileInfo describes a symbolic link itself (lstat), so a link is followed as stat(2)
+        // does: its size and mtime must change when what it points to changes (ConfFileCache).
         var f = new FileInfo(path);
-        if (f.Exists)
-            return new HostFileInfo(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
+        bool link = f.Exists && (f.Attributes & FileAttributes.ReparsePoint) != 0;
+        if (f.Exists && !link) return FileResult(path, f);
         if (Directory.Exists(path))
         {
             var d = new DirectoryInfo(path);
             return new HostFileInfo(path, true, 0, d.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1ED : (int)d.UnixFileMode);
         }
-        return null;
+        if (link && f.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target) return FileResult(path, target);
+        return f.Exists ? FileResult(path, f) : null; // a dangling link
     }
 }

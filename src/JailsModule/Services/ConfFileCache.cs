@@ -22,6 +22,7 @@ namespace JailsModule.Services;
 /// one on a whole second (maybe a seconds-only file system). Both rest on the host's clock and
 /// its file times agreeing (they come from the same kernel);</item>
 /// <item>otherwise by its content: the file is read (no parse) and compared with the cached text.</item>
+/// <item>A symbolic link's stamp is its target's (IJailHost.GetFileInfo follows links like stat(2)).</item>
 /// </list>
 /// A file with an <c>.include</c> is never cached (what it pulls in can change without it), and
 /// neither is one that could not be read. New files are parsed, removed ones are dropped. The

@@ -194,3 +194,29 @@ public sealed class JailInventoryFindTests : SimHostTestBase
         Assert.Null(inv.Find("missing"));
     }
 }
+
+/// <summary>A conf file that is a symbolic link: its stamp is the target's (stat, not lstat), so a changed target is seen.</summary>
+public sealed class ConfFileCacheLinkTests : SimHostTestBase
+{
+    [Fact]
+    public void AChangedLinkTargetIsReparsed()
+    {
+        var target = Host.Fs.Map("/usr/local/etc/jails/a.conf");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.WriteAllText(target, "a {\n    path = \"/j/a\";\n}\n");
+        File.SetLastWriteTimeUtc(target, DateTime.UtcNow - TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1234567));
+        MkDir("/etc/jail.conf.d");
+        var link = Host.Fs.Map("/etc/jail.conf.d/a.conf");
+        File.CreateSymbolicLink(link, target);
+        File.SetLastWriteTimeUtc(target, DateTime.UtcNow - TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1234567));
+        string PathOf() => JailInventory.ReadConfigured(Host).Jails.Single().Jail.Find("path")!.Value!;
+        Assert.Equal("/j/a", PathOf());
+        Assert.Equal("/j/a", PathOf());
+        // Same size, older than the racy window, and the link itself untouched.
+        File.WriteAllText(target, "a {\n    path = \"/j/b\";\n}\n");
+        File.SetLastWriteTimeUtc(target, DateTime.UtcNow - TimeSpan.FromMinutes(4) - TimeSpan.FromTicks(1234567));
+        Assert.Equal("/j/b", PathOf());
+        var info = Host.GetFileInfo("/etc/jail.conf.d/a.conf")!;
+        Assert.Equal((false, new FileInfo(target).Length), (info.IsDirectory, info.Length));
+    }
+}
