@@ -129,7 +129,11 @@ public static class AtomicFile
     public static bool TryCreateExclusive(string path, string content, int? newFileMode = null)
     {
         // Unbuffered (the content is written in one call); the mode goes to open(2) itself.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        // Exclusivity comes from O_EXCL alone. FileShare.None would also make .NET take
+        // flock(LOCK_EX|LOCK_NB) right after the create, which fails while a waiter already reads
+        // the new file (File.ReadAllText holds LOCK_SH): .NET then throws with the file created
+        // but empty, and that orphan lock never looks stale. Hence ReadWrite|Delete (no LOCK_EX).
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0 };
         if (newFileMode is int m && !OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)m;
         FileStream fs;
         for (int attempt = 0; ; attempt++)
@@ -148,7 +152,15 @@ public static class AtomicFile
         using (fs)
         {
             var bytes = new UTF8Encoding(false).GetBytes(content);
-            fs.Write(bytes, 0, bytes.Length); // no fsync: a lock only has to outlive its process, not a reboot
+            try
+            {
+                fs.Write(bytes, 0, bytes.Length); // no fsync: a lock only has to outlive its process, not a reboot
+            }
+            catch
+            {
+                try { File.Delete(path); } catch { /* best effort: the file is ours, never leave it empty */ }
+                throw;
+            }
         }
         return true;
     }
