@@ -8,13 +8,31 @@
     config file write, timed. "Bare (all)" replays every command New-Jail ran, including its
     reads (jls, zfs list), which is what a careful shell script would run too; "bare (changes)"
     replays only the changing commands (zfs clone, zfs set) and the file write. Medians are
-    compared; the goal is New-Jail <= 105 % of bare (all).
+    compared; the goal is New-Jail <= 105 % of bare (all). Also printed: the median of the
+    per-round differences (New-Jail minus bare (all) of the same round), which is New-Jail's own
+    time in ms and varies much less than either side on a busy machine, and that as a share of the
+    bare median.
+
+    Fairness: both sides run in this process against the same simulator folder, after -WarmUp
+    uncounted rounds of each (JIT, caches, the jail root dataset). The bare list is New-Jail's own
+    argv (recorded by the simulator, the jail name replaced), so the simulator's work (state.json
+    load/save, the clone's file copy, the command log) is the same on both sides; everything else
+    New-Jail does is its overhead: parameter binding, settings, the name check (jls, zfs list and
+    the jail.conf files), the host lock, the plan journal, reading its new jail back. The order
+    alternates (New-Jail first on even rounds, bare first on odd ones, replaying the previous
+    round's list) so that a growing state or a busy neighbour does not favour one side. The result
+    goes to $null (a "| Out-Null" pipeline would be the bench's cost, not New-Jail's).
+    Besides wall-clock time, the CPU time of this thread is measured (getrusage RUSAGE_THREAD,
+    user + system: the simulator runs on the calling thread), which other processes on a shared
+    machine disturb much less; "n/a" where the call is not available.
+    A benchmark reports; it never fails a build (keep it out of CI).
 .EXAMPLE
     dotnet pwsh ./bench/NewJail.Bench.ps1 -ModulePath ./out/JailsModule/JailsModule.psd1 -Iterations 30
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/JailsModule/JailsModule.psd1'),
-    [int] $Iterations = 30
+    [int] $Iterations = 30,
+    [int] $WarmUp = 3
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
@@ -22,31 +40,57 @@ $sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-bench-" + [guid]::NewGuid().ToS
 Connect-JailHost -Simulator -Path $sim
 $h = [JailsModule.Services.JailHostManager]::GetSimulator($sim)
 $none = [Threading.CancellationToken]::None
+
+# CPU time of the calling thread in ms (Linux and FreeBSD: RUSAGE_THREAD = 1), or $null.
+try {
+    Add-Type -TypeDefinition @'
+using System.Runtime.InteropServices;
+public static class JmBenchCpu
+{
+    [StructLayout(LayoutKind.Sequential)] struct TimeVal { public long Sec; public long Usec; }
+    [StructLayout(LayoutKind.Sequential)] struct RUsage { public TimeVal User; public TimeVal System; [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)] public long[] Rest; }
+    [DllImport("libc", SetLastError = true)] static extern int getrusage(int who, out RUsage usage);
+    public static double ThreadMs()
+    {
+        if (getrusage(1, out var u) != 0) return double.NaN;
+        return (u.User.Sec + u.System.Sec) * 1000.0 + (u.User.Usec + u.System.Usec) / 1000.0;
+    }
+}
+'@
+    $cpuOk = -not [double]::IsNaN([JmBenchCpu]::ThreadMs())
+}
+catch { $cpuOk = $false }
+function Cpu { if ($cpuOk) { [JmBenchCpu]::ThreadMs() } else { 0 } }
+
 try {
     Save-JailRelease 14.3-RELEASE | Out-Null
     New-JailTemplate 14.3-RELEASE | Out-Null
-    New-Jail warmup -Template 14.3-RELEASE | Out-Null   # creates the jail root, JIT warm-up
+    $mark = @(Get-JailSimulatorLog).Count
+    $null = New-Jail warmup -Template 14.3-RELEASE   # creates the jail root, JIT warm-up
+    $last = [pscustomobject]@{ Name = 'warmup'; Ran = @(Get-JailSimulatorLog | Select-Object -Skip $mark); Conf = $h.ReadAllText('/etc/jail.conf.d/warmup.conf') }
 
-    $module = [Collections.Generic.List[double]]::new()
-    $bareAll = [Collections.Generic.List[double]]::new()
-    $bareChange = [Collections.Generic.List[double]]::new()
-    for ($i = 0; $i -lt $Iterations; $i++) {
-        $name = "bench$i"
+    $series = @{}
+    foreach ($k in 'module', 'all', 'change', 'moduleCpu', 'allCpu', 'changeCpu') { $series[$k] = [Collections.Generic.List[double]]::new() }
+
+    function Invoke-Module([string] $name, [bool] $count) {
         $mark = @(Get-JailSimulatorLog).Count
+        $c0 = Cpu
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        New-Jail $name -Template 14.3-RELEASE | Out-Null
+        $null = New-Jail $name -Template 14.3-RELEASE
         $sw.Stop()
-        $module.Add($sw.Elapsed.TotalMilliseconds)
-        $ran = @(Get-JailSimulatorLog | Select-Object -Skip $mark)
-        $conf = $h.ReadAllText("/etc/jail.conf.d/$name.conf")
-
+        $c1 = Cpu
+        if ($count) { $series.module.Add($sw.Elapsed.TotalMilliseconds); $series.moduleCpu.Add($c1 - $c0) }
+        [pscustomobject]@{ Name = $name; Ran = @(Get-JailSimulatorLog | Select-Object -Skip $mark); Conf = $h.ReadAllText("/etc/jail.conf.d/$name.conf") }
+    }
+    function Invoke-Bare($from, [string] $suffix, [bool] $count) {
         foreach ($mode in 'all', 'change') {
-            $bare = "bare$mode$i"
-            $cmds = foreach ($e in $ran) {
+            $bare = "bare$mode$suffix"
+            $cmds = foreach ($e in $from.Ran) {
                 if ($mode -eq 'change' -and ($e.Arguments[0] -in 'list', 'get' -or $e.FileName -eq '/usr/sbin/jls')) { continue }
-                [JailsModule.Host.ProcessRequest]::new($e.FileName, [string[]]@($e.Arguments | ForEach-Object { $_ -replace "\b$name\b", $bare }))
+                [JailsModule.Host.ProcessRequest]::new($e.FileName, [string[]]@($e.Arguments | ForEach-Object { $_ -replace "\b$($from.Name)\b", $bare }))
             }
-            $text = $conf -replace "\b$name\b", $bare
+            $text = $from.Conf -replace "\b$($from.Name)\b", $bare
+            $c0 = Cpu
             $sw = [Diagnostics.Stopwatch]::StartNew()
             foreach ($c in $cmds) {
                 $r = $h.RunAsync($c, $none).GetAwaiter().GetResult()
@@ -54,19 +98,45 @@ try {
             }
             $h.WriteAllTextAtomic("/etc/jail.conf.d/$bare.conf", $text, 420)
             $sw.Stop()
-            if ($mode -eq 'all') { $bareAll.Add($sw.Elapsed.TotalMilliseconds) } else { $bareChange.Add($sw.Elapsed.TotalMilliseconds) }
+            $c1 = Cpu
+            if ($count) { $series[$mode].Add($sw.Elapsed.TotalMilliseconds); $series["${mode}Cpu"].Add($c1 - $c0) }
+        }
+    }
+
+    for ($i = -$WarmUp; $i -lt $Iterations; $i++) {
+        $count = $i -ge 0
+        $tag = if ($count) { "$i" } else { "w$(-$i)" }
+        if ($i % 2 -eq 0) {
+            $last = Invoke-Module "bench$tag" $count
+            Invoke-Bare $last $tag $count
+        }
+        else {
+            Invoke-Bare $last $tag $count
+            $last = Invoke-Module "bench$tag" $count
         }
     }
     function Median($xs) { $s = @($xs | Sort-Object); if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
-    $m = Median $module; $a = Median $bareAll; $c = Median $bareChange
+    function Pct($m, $b) { if ($b -gt 0) { [math]::Round(100 * ($m - $b) / $b, 1) } else { 'n/a' } }
+    $m = Median $series.module; $a = Median $series.all; $c = Median $series.change
+    $mc = Median $series.moduleCpu; $ac = Median $series.allCpu; $cc = Median $series.changeCpu
+    $d = Median (0..($series.module.Count - 1) | ForEach-Object { $series.module[$_] - $series.all[$_] })
+    $dc = Median (0..($series.module.Count - 1) | ForEach-Object { $series.moduleCpu[$_] - $series.allCpu[$_] })
     [pscustomobject]@{
-        Iterations            = $Iterations
-        NewJailMedianMs       = [math]::Round($m, 2)
-        BareAllMedianMs       = [math]::Round($a, 2)
-        BareChangesMedianMs   = [math]::Round($c, 2)
-        OverheadVsAllPct      = [math]::Round(100 * ($m - $a) / $a, 1)
-        OverheadVsChangesPct  = [math]::Round(100 * ($m - $c) / $c, 1)
-        CommandsPerNewJail    = $ran.Count
+        Iterations              = $Iterations
+        NewJailMedianMs         = [math]::Round($m, 2)
+        BareAllMedianMs         = [math]::Round($a, 2)
+        BareChangesMedianMs     = [math]::Round($c, 2)
+        OverheadVsAllPct        = Pct $m $a
+        OverheadVsChangesPct    = Pct $m $c
+        PairedOverheadMs        = [math]::Round($d, 2)
+        PairedOverheadPct       = Pct ($a + $d) $a
+        NewJailCpuMedianMs      = if ($cpuOk) { [math]::Round($mc, 2) } else { 'n/a' }
+        BareAllCpuMedianMs      = if ($cpuOk) { [math]::Round($ac, 2) } else { 'n/a' }
+        CpuOverheadVsAllPct     = if ($cpuOk) { Pct $mc $ac } else { 'n/a' }
+        CpuOverheadVsChangesPct = if ($cpuOk) { Pct $mc $cc } else { 'n/a' }
+        PairedCpuOverheadMs     = if ($cpuOk) { [math]::Round($dc, 2) } else { 'n/a' }
+        PairedCpuOverheadPct    = if ($cpuOk) { Pct ($ac + $dc) $ac } else { 'n/a' }
+        CommandsPerNewJail      = $last.Ran.Count
     }
 }
 finally {

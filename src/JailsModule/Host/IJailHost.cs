@@ -86,9 +86,10 @@ public interface IJailHost
     /// <summary>
     /// Creates a file only when nothing of that name exists (open with O_CREAT|O_EXCL): the atomic
     /// primitive behind the module's host-wide locks. Returns false when the file already exists.
-    /// The folder must exist.
+    /// The folder must exist. <paramref name="newFileMode"/> is the mode given to open(2) (the umask
+    /// still applies, so it can only get stricter); default 0666 less the umask.
     /// </summary>
-    bool TryCreateFileExclusive(string path, string content)
+    bool TryCreateFileExclusive(string path, string content, int? newFileMode = null)
         => throw new NotSupportedException($"{GetType().Name} cannot create files exclusively, so it cannot take the module's host lock.");
 }
 

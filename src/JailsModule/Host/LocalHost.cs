@@ -77,7 +77,7 @@ public sealed class LocalHost : IJailHost
     public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
     public void DeleteFile(string path) => File.Delete(path);
     public void DeleteDirectory(string path) => Directory.Delete(path, recursive: false);
-    public bool TryCreateFileExclusive(string path, string content) => AtomicFile.TryCreateExclusive(path, content);
+    public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(path, content, newFileMode);
 
     /// <summary>Keeps the owner of a replaced file: chown(8) with the numeric ids that stat(1) reports (FreeBSD syntax).</summary>
     private void CopyOwner(string original, string replacement)
@@ -122,15 +122,25 @@ public static class AtomicFile
         }
     }
 
+    private static HostFileInfo FileResult(string path, FileInfo f)
+        => new(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
+
     /// <summary>open(2) with O_CREAT|O_EXCL (FileMode.CreateNew): false when the name is taken.</summary>
-    public static bool TryCreateExclusive(string path, string content)
+    public static bool TryCreateExclusive(string path, string content, int? newFileMode = null)
     {
+        // Unbuffered (the content is written in one call); the mode goes to open(2) itself.
+        // Exclusivity comes from O_EXCL alone. FileShare.None would also make .NET take
+        // flock(LOCK_EX|LOCK_NB) right after the create, which fails while a waiter already reads
+        // the new file (File.ReadAllText holds LOCK_SH): .NET then throws with the file created
+        // but empty, and that orphan lock never looks stale. Hence ReadWrite|Delete (no LOCK_EX).
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0 };
+        if (newFileMode is int m && !OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)m;
         FileStream fs;
         for (int attempt = 0; ; attempt++)
         {
             try
             {
-                fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                fs = new FileStream(path, options);
                 break;
             }
             catch (IOException e) when (e is not DirectoryNotFoundException)
@@ -142,23 +152,33 @@ public static class AtomicFile
         using (fs)
         {
             var bytes = new UTF8Encoding(false).GetBytes(content);
-            fs.Write(bytes, 0, bytes.Length); // no fsync: a lock only has to outlive its process, not a reboot
+            try
+            {
+                fs.Write(bytes, 0, bytes.Length); // no fsync: a lock only has to outlive its process, not a reboot
+            }
+            catch
+            {
+                try { File.Delete(path); } catch { /* best effort: the file is ours, never leave it empty */ }
+                throw;
+            }
         }
         return true;
     }
 
     public static HostFileInfo? GetInfo(string path)
     {
+        // One lstat for a plain file (FileInfo keeps what it read; Exists is false for a folder).
+        // FileInfo describes a symbolic link itself (lstat), so a link is followed as stat(2)
+        // does: its size and mtime must change when what it points to changes (ConfFileCache).
+        var f = new FileInfo(path);
+        bool link = f.Exists && (f.Attributes & FileAttributes.ReparsePoint) != 0;
+        if (f.Exists && !link) return FileResult(path, f);
         if (Directory.Exists(path))
         {
             var d = new DirectoryInfo(path);
             return new HostFileInfo(path, true, 0, d.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1ED : (int)d.UnixFileMode);
         }
-        if (File.Exists(path))
-        {
-            var f = new FileInfo(path);
-            return new HostFileInfo(path, false, f.Length, f.LastWriteTimeUtc, OperatingSystem.IsWindows() ? 0x1A4 : (int)f.UnixFileMode);
-        }
-        return null;
+        if (link && f.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target) return FileResult(path, target);
+        return f.Exists ? FileResult(path, f) : null; // a dangling link
     }
 }

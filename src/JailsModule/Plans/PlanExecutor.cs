@@ -21,6 +21,14 @@ public sealed record PlanProgress(int StepIndex, int StepCount, string Descripti
 /// step: each write costs as much as a simulated zfs command, see bench/NewJail.Bench.ps1) and,
 /// on failure, again with each step's outcome (Failed, Undone, UndoFailed). It is deleted when the
 /// plan succeeds or was completely undone, and kept (and named in the error) when an undo failed.
+///
+/// Crash recovery: a journal file that exists while no live process holds its plan id's locks
+/// belongs to a plan that died between its first step and its end; every step listed in it may or
+/// may not have run (states stay Pending: the steps are not re-recorded as they run), so the
+/// operator checks them in order against the host, undoing what ran with each step's listed undo.
+/// The first write creates the file with O_CREAT|O_EXCL, mode 0600 (the id is unique, so nothing
+/// is replaced and no temp file + rename is needed): a crash during that one write leaves a short
+/// file before any step ran, which the operator deletes. Later rewrites (on failure) are atomic.
 /// </summary>
 public sealed class PlanExecutor
 {
@@ -89,7 +97,7 @@ public sealed class PlanExecutor
         int i = 0;
         try
         {
-            journal?.Save();
+            journal?.Create();
             for (; i < steps.Count; i++)
             {
                 _ct.ThrowIfCancellationRequested();
@@ -178,6 +186,20 @@ public sealed class PlanJournal
 
     public string Path { get; }
 
+    /// <summary>The first write: creates the file exclusively (see <see cref="PlanExecutor"/>); the folder is made when missing.</summary>
+    public void Create()
+    {
+        var text = JsonSerializer.Serialize(_data, Options);
+        bool made;
+        try { made = _host.TryCreateFileExclusive(Path, text, 0x180 /* 0600 */); }
+        catch (DirectoryNotFoundException)
+        {
+            _host.CreateDirectory(PlanExecutor.JournalDirectory);
+            made = _host.TryCreateFileExclusive(Path, text, 0x180);
+        }
+        if (!made) _host.WriteAllTextAtomic(Path, text, 0x180); // cannot happen with a fresh id; never lose the journal
+    }
+
     public void Save()
     {
         if (!_host.DirectoryExists(PlanExecutor.JournalDirectory)) _host.CreateDirectory(PlanExecutor.JournalDirectory);
@@ -195,7 +217,7 @@ public sealed class PlanJournal
 
     public void Delete()
     {
-        try { if (_host.FileExists(Path)) _host.DeleteFile(Path); }
+        try { _host.DeleteFile(Path); } // deleting a missing file is no error (unlink's ENOENT is ignored by both hosts)
         catch (IOException) { }
     }
 

@@ -18,16 +18,43 @@ public sealed class JailInventory
 
     public JailInventory(IReadOnlyList<Jail> jails, IReadOnlyList<ConfDiagnostic> configErrors)
     {
-        Jails = jails;
+        _jails = jails;
         ConfigErrors = configErrors;
     }
 
-    public IReadOnlyList<Jail> Jails { get; }
+    /// <summary>The joined list is built when first asked for; <see cref="Find"/> alone builds only the one jail.</summary>
+    private JailInventory(IJailHost host, IReadOnlyList<JlsRecord> running, List<(ConfJail Jail, string ConfigPath)> configured, IReadOnlyList<ConfDiagnostic> configErrors)
+    {
+        _host = host;
+        _running = running;
+        _configured = configured;
+        ConfigErrors = configErrors;
+    }
+
+    private IReadOnlyList<Jail>? _jails;
+    private readonly IJailHost? _host;
+    private readonly IReadOnlyList<JlsRecord>? _running;
+    private readonly List<(ConfJail Jail, string ConfigPath)>? _configured;
+
+    public IReadOnlyList<Jail> Jails => _jails ??= Join(_host!.ComputerName, _running!, _configured!);
 
     /// <summary>Files that did not parse; their jails are missing from the list.</summary>
     public IReadOnlyList<ConfDiagnostic> ConfigErrors { get; }
 
-    public Jail? Find(string name) => Jails.FirstOrDefault(j => j.Name == name);
+    /// <summary>The jail of that name: the same object <c>Jails.FirstOrDefault(j => j.Name == name)</c> describes.</summary>
+    public Jail? Find(string name)
+    {
+        if (_jails != null) return _jails.FirstOrDefault(j => j.Name == name);
+        // Join's rules for one name: a configured jail takes the LAST jls record of its name (the
+        // dictionary keeps the last); otherwise the FIRST running record of that name comes first.
+        JlsRecord? first = null, last = null;
+        foreach (var r in _running!)
+            if (r.Name == name) { first ??= r; last = r; }
+        foreach (var (cj, path) in _configured!)
+            if (cj.Name == name)
+                return last != null ? FromRunning(_host!.ComputerName, last, path) : FromConfig(_host!.ComputerName, cj, path);
+        return first is null ? null : FromRunning(_host!.ComputerName, first, null);
+    }
 
     public static JailInventory Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
     {
@@ -38,22 +65,24 @@ public sealed class JailInventory
             throw new NativeCommandException(req, res);
         var running = JlsTool.ParseJson(res.StandardOutput);
         var (configured, errors) = ReadConfigured(host);
-        return new JailInventory(Join(host.ComputerName, running, configured), errors);
+        return new JailInventory(host, running, configured, errors);
     }
 
     /// <summary>Every configured jail with the file rc.d/jail would start it from.</summary>
     public static (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) ReadConfigured(IJailHost host)
     {
         var source = new HostConfSource(host);
+        var cache = ConfFileCache.For(host);
+        var listed = new HashSet<string>(StringComparer.Ordinal);
         var errors = new List<ConfDiagnostic>();
         var found = new Dictionary<string, (ConfJail Jail, string Path, int Rank)>(StringComparer.Ordinal);
         var order = new List<string>();
         var readFiles = new HashSet<string>(StringComparer.Ordinal);
 
-        void LoadFile(string path, Func<ConfJail, int> rank)
+        void LoadFile(string path, HostFileInfo? info, Func<ConfJail, int> rank)
         {
             if (readFiles.Contains(path)) return;
-            var result = JailConf.Load(path, source);
+            var result = cache.Load(host, path, source, info);
             foreach (var f in result.Files) readFiles.Add(f);
             if (!result.Success)
             {
@@ -74,18 +103,23 @@ public sealed class JailInventory
         foreach (var f in host.ListDirectory("/etc", "jail.*.conf"))
         {
             var stem = f["/etc/jail.".Length..^".conf".Length];
-            LoadFile(f, j => j.Name == stem ? 0 : 3);
+            listed.Add(f);
+            LoadFile(f, null, j => j.Name == stem ? 0 : 3);
         }
         foreach (var f in host.ListDirectory(ConfigDirectory, "*.conf"))
         {
-            if (host.DirectoryExists(f)) continue;
+            var info = host.GetFileInfo(f); // one stat: skips folders and gives the cache its stamp
+            if (info is null || info.IsDirectory) continue;
             var stem = f[(ConfigDirectory.Length + 1)..^".conf".Length];
-            LoadFile(f, j => j.Name == stem ? 1 : 3);
+            listed.Add(f);
+            LoadFile(f, info, j => j.Name == stem ? 1 : 3);
         }
-        if (host.FileExists(MainConfig))
+        var mainInfo = host.GetFileInfo(MainConfig);
+        if (mainInfo is { IsDirectory: false })
         {
             readFiles.Remove(MainConfig);
-            var result = JailConf.Load(MainConfig, source);
+            listed.Add(MainConfig);
+            var result = cache.Load(host, MainConfig, source, mainInfo);
             if (!result.Success) errors.AddRange(result.Errors);
             else
                 foreach (var j in result.Jails)
@@ -95,6 +129,7 @@ public sealed class JailInventory
                     found[j.Name] = (j, MainConfig, 2);
                 }
         }
+        cache.Retain(listed);
         return (order.Select(n => (found[n].Jail, found[n].Path)).ToList(), errors);
     }
 

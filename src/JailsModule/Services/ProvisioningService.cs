@@ -187,13 +187,16 @@ public sealed partial class ProvisioningService
         foreach (var m in missing) plan.Lock("dataset", m);
     }
 
-    public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs)
+    /// <summary>The templates (only the one named <paramref name="only"/> when given: each costs a file read).</summary>
+    public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs, string? only = null)
     {
         if (IsUfs(zfs)) return GetUfsTemplates();
         var list = new List<JailTemplate>();
+        var wanted = only is null ? null : Settings.TemplateRoot + "/" + only;
         foreach (var e in zfs.Children(Settings.TemplateRoot))
         {
             if (e.Kind != "template") continue;
+            if (wanted != null && e.Name != wanted) continue;
             var snaps = zfs.SnapshotsOf(e.Name).ToList();
             var t = new JailTemplate
             {
@@ -223,7 +226,7 @@ public sealed partial class ProvisioningService
     }
 
     public JailTemplate FindTemplate(ZfsListing zfs, string name)
-        => GetTemplates(zfs).FirstOrDefault(t => t.Name == name)
+        => GetTemplates(zfs, name).FirstOrDefault(t => t.Name == name)
            ?? throw new PlanPreconditionException("TemplateNotFound",
                $"There is no template '{name}' under {Settings.TemplateRoot} on {Host.ComputerName}. Create it with 'New-JailTemplate -Release ...'.",
                name, PlanErrorKind.ObjectNotFound);
@@ -347,7 +350,7 @@ public sealed partial class ProvisioningService
     public Jail? ReadConfiguredJail(string name)
     {
         var file = ConfigFile(name);
-        var r = Config.JailConf.Load(file, new HostConfSource(Host));
+        var r = ConfFileCache.For(Host).Load(Host, file, new HostConfSource(Host)); // the next name check reuses this parse
         var cj = r.Success ? r.Jails.FirstOrDefault(j => j.Name == name) : null;
         return cj is null ? null : JailInventory.FromConfig(Host.ComputerName, cj, file);
     }

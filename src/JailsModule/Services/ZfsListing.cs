@@ -20,7 +20,8 @@ public sealed class ZfsListing
     public ZfsListing(IReadOnlyList<ZfsEntry> entries)
     {
         Entries = entries;
-        _byName = entries.GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        _byName = new Dictionary<string, ZfsEntry>(entries.Count, StringComparer.Ordinal);
+        foreach (var e in entries) _byName.TryAdd(e.Name, e); // the first row of a name wins
     }
 
     public IReadOnlyList<ZfsEntry> Entries { get; }

@@ -16,6 +16,7 @@ public sealed class SimFileSystem
     {
         if (string.IsNullOrEmpty(path) || path[0] != '/')
             throw new ArgumentException($"'{path}' is not an absolute path.");
+        if (IsNormal(path)) return path; // every host file op maps a path: skip the split when nothing changes
         var parts = new List<string>();
         foreach (var seg in path.Split('/'))
         {
@@ -24,6 +25,21 @@ public sealed class SimFileSystem
             parts.Add(seg);
         }
         return "/" + string.Join('/', parts);
+    }
+
+    /// <summary>True when <see cref="Normalize"/> would return the path unchanged: no empty, "." or ".." segment, no trailing slash.</summary>
+    private static bool IsNormal(string p)
+    {
+        if (p.Length == 1) return true;
+        if (p[^1] == '/') return false;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (p[i] != '/') continue;
+            int j = i + 1;
+            if (p[j] == '/') return false;
+            if (p[j] == '.' && (j + 1 == p.Length || p[j + 1] == '/' || (p[j + 1] == '.' && (j + 2 == p.Length || p[j + 2] == '/')))) return false;
+        }
+        return true;
     }
 
     /// <summary>

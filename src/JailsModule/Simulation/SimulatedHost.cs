@@ -170,7 +170,7 @@ public sealed class SimulatedHost : IJailHost
     public void Rename(string from, string to) => File.Move(Fs.MapForWrite(from), Fs.MapForWrite(to), overwrite: true);
     public void DeleteFile(string path) => File.Delete(Fs.Map(path));
     public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.Map(path), recursive: false);
-    public bool TryCreateFileExclusive(string path, string content) => AtomicFile.TryCreateExclusive(Fs.Map(path), content);
+    public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(Fs.Map(path), content, newFileMode);
 }
 
 public sealed class SimLogEntry

@@ -51,6 +51,6 @@ internal sealed class FakeHost : IJailHost
     public void DeleteFile(string path) => Files.TryRemove(path, out _);
     public void DeleteDirectory(string path) => Dirs.TryRemove(path, out _);
 
-    public bool TryCreateFileExclusive(string path, string content)
+    public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null)
         => Files.TryAdd(path, System.Text.Encoding.UTF8.GetBytes(content));
 }
