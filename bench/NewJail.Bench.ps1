@@ -35,6 +35,7 @@ param(
     [int] $WarmUp = 3
 )
 $ErrorActionPreference = 'Stop'
+if ($env:JM_NOPROGRESS) { $ProgressPreference = "SilentlyContinue" }
 Import-Module $ModulePath -Force
 $sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 Connect-JailHost -Simulator -Path $sim

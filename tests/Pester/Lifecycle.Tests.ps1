@@ -97,6 +97,26 @@ Describe 'Starting and stopping configured jails' {
         (Get-Jail web).State | Should -Be 'Stopped'
     }
 
+    It 'a -Delay fault hangs the command first: with -ThenRun it then runs, without it fails' {
+        Stop-Jail web -ErrorAction SilentlyContinue
+        Set-JailSimulatorFault 'jail *-c web' -Delay 400 -ThenRun | Out-Null
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        Start-Jail web
+        $sw.ElapsedMilliseconds | Should -BeGreaterOrEqual 400
+        (Get-Jail web).State | Should -Be 'Running'
+        $entry = Get-JailSimulatorLog -Last 5 | Where-Object { "$_" -like '*jail * -c web' } | Select-Object -Last 1
+        $entry.ExitCode | Should -Be 0
+        $entry.Note | Should -BeLike 'delayed 400 ms by fault *'
+        Stop-Jail web
+        Set-JailSimulatorFault 'jail *-c web' -Delay 200 -StandardError 'jail: web: timed out' | Out-Null
+        Start-Jail web -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].ToString() | Should -Match 'jail: web: timed out'
+        (Get-Jail web).State | Should -Be 'Stopped'
+        Set-JailSimulatorFault 'jail *' -ThenRun -ErrorVariable bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'ThenRunWithoutDelay,*'
+        @(Get-JailSimulatorFault) | Should -HaveCount 0
+    }
+
     It 'reports a real jail(8) failure with its message' {
         Set-Content -Path (Join-Path $script:fs 'etc/jail.conf.d/broken.conf') -Value "broken { path = /jails/nowhere; persist; }`n"
         try {

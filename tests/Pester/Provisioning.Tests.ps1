@@ -10,7 +10,7 @@ BeforeAll {
     # The host state a failed plan must leave untouched.
     function script:HostState {
         $st = $script:host_.ReadState()
-        $files = foreach ($d in '/etc/jail.conf.d', '/var/db/jailsmodule/locks', '/var/db/jailsmodule/journal', '/usr/local/jails/media') {
+        $files = foreach ($d in '/etc/jail.conf.d', '/var/db/jailsmodule/journal', '/usr/local/jails/media') {
             $real = Join-Path $script:sim ('fs' + $d)
             if (Test-Path $real) { Get-ChildItem $real -Force | ForEach-Object { "$d/$($_.Name):$((Get-FileHash $_.FullName).Hash)" } }
         }
@@ -19,6 +19,8 @@ BeforeAll {
             Mounts   = @($st.Mounts | ForEach-Object { "$($_.Special) $($_.Node) $($_.FsType)" } | Sort-Object)
             Jails    = @($st.Jails | ForEach-Object { "$($_.Name) $($_.Dying)" } | Sort-Object)
             Files    = @($files | Sort-Object)
+            # Plans holding resources (the lines of the lock table; its files are locked by live processes).
+            Locks    = @([JailsModule.Plans.HostLock]::Held($script:host_) | ForEach-Object { "$($_.Id) $($_.Resources -join ',')" })
         }
     }
     # Injects a fault, runs the action, and checks the error (id and the tool's stderr) and that nothing changed.
@@ -125,8 +127,15 @@ Describe 'New-Jail' {
         $jails = Get-JailTemplate 14.3-RELEASE | New-Jail web1, web2 -IPv4Address 192.0.2.10, 192.0.2.11/24 -Interface em0
         $cmds = Mutating (Since $m)
         $cmds | Should -Contain '/sbin/zfs create -p -o mountpoint=/usr/local/jails/containers zroot/jails/containers'
-        $cmds | Should -Contain '/sbin/zfs clone zroot/jails/templates/14.3-RELEASE@base zroot/jails/containers/web1'
-        $cmds | Should -Contain '/sbin/zfs clone zroot/jails/templates/14.3-RELEASE@base zroot/jails/containers/web2'
+        # The seed's clone (zfs clone SNAPSHOT DATASET), with the module's properties set as the clone is made.
+        foreach ($n in 'web1', 'web2') {
+            @($cmds | Where-Object { $_ -like "/sbin/zfs clone *" -and $_ -like "* zroot/jails/containers/$n" }) | Should -HaveCount 1
+            @($cmds -match ('^/sbin/zfs clone -o org\.jailsmodule:managed=yes -o org\.jailsmodule:uuid=[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12} ' +
+                '-o org\.jailsmodule:kind=thin -o org\.jailsmodule:template=14\.3-RELEASE zroot/jails/templates/14\.3-RELEASE@base zroot/jails/containers/' + $n + '$')) | Should -HaveCount 1
+        }
+        @($cmds | Where-Object { $_ -like '/sbin/zfs set *' }) | Should -HaveCount 0
+        $web1 = $script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/web1'
+        $web1.Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@base'
         $jails | Should -HaveCount 2
         $jails[0].Name | Should -Be 'web1'
         $jails[0].Path | Should -Be '/usr/local/jails/containers/web1'
@@ -182,7 +191,7 @@ Describe 'New-Jail' {
         Start-Transcript -Path $log | Out-Null
         try { New-Jail whatif1 -Template 14.3-RELEASE -Start -WhatIf } finally { Stop-Transcript | Out-Null }
         $text = Get-Content $log -Raw
-        $text | Should -BeLike '*1. /sbin/zfs clone zroot/jails/templates/14.3-RELEASE@base zroot/jails/containers/whatif1*'
+        $text | Should -BeLike '*1. /sbin/zfs clone -o org.jailsmodule:managed=yes -o org.jailsmodule:uuid=* zroot/jails/templates/14.3-RELEASE@base zroot/jails/containers/whatif1*'
         $text | Should -BeLike '*write file /etc/jail.conf.d/whatif1.conf*'
         $text | Should -BeLike '*/usr/sbin/jail -i -f /etc/jail.conf.d/whatif1.conf -c whatif1*'
         Mutating (Since $m) | Should -HaveCount 0
@@ -209,7 +218,6 @@ Describe 'New-Jail' {
     It 'a fault at step <pattern> leaves no dataset, snapshot, config file or lock behind' -ForEach @(
         @{ pattern = 'zfs create -p *' }
         @{ pattern = 'zfs clone *' }
-        @{ pattern = 'zfs set *' }
         @{ pattern = 'jail -i -f *' }
     ) {
         # A jail root of its own so that the root-creation step runs too.
@@ -349,13 +357,16 @@ Describe 'Update-Jail and Update-JailTemplate' {
         Set-Content (Join-Path $script:sim 'fs/usr/local/jails/templates/14.3-RELEASE/bin/freebsd-version') "#!/bin/sh`nUSERLAND_VERSION=`"14.3-RELEASE-p2`"`n" -NoNewline
         (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2')).ExitCode | Should -Be 0
         (Get-JailTemplate 14.3-RELEASE).Snapshot | Should -Be 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2'
+        $uuid = ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1').Properties['org.jailsmodule:uuid']
+        $uuid | Should -Match '^[0-9a-f-]{36}$'
         $m = Mark
         Update-Jail upd1 -Verbose 4>&1 | Out-String | Should -BeLike '*freebsd-version -u: 14.3-RELEASE-p2*'
         Mutating (Since $m) | Should -Be @(
             '/sbin/zfs rename zroot/jails/containers/upd1 zroot/jails/containers/upd1.prev'
-            '/sbin/zfs clone zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2 zroot/jails/containers/upd1'
-            ((Since $m) | Where-Object { $_ -like '/sbin/zfs set org.jailsmodule:managed=yes *' })
+            ((Since $m) | Where-Object { $_ -like '/sbin/zfs clone -o org.jailsmodule:managed=yes -o org.jailsmodule:uuid=* -o org.jailsmodule:kind=thin -o org.jailsmodule:template=14.3-RELEASE zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2 zroot/jails/containers/upd1' })
             '/sbin/zfs set org.jailsmodule:kind=previous zroot/jails/containers/upd1.prev')
+        # The re-clone keeps the jail's uuid.
+        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1').Properties['org.jailsmodule:uuid'] | Should -Be $uuid
         $ds = $script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1'
         $ds.Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2'
         Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/upd1/bin/freebsd-version') -Raw | Should -BeLike '*14.3-RELEASE-p2*'
@@ -379,7 +390,7 @@ Describe 'Update-Jail and Update-JailTemplate' {
         $cmds = Mutating (Since $m)
         $cmds[0] | Should -Be '/usr/sbin/jail -q -f /etc/jail.conf.d/upd3.conf -r upd3'
         $cmds[1] | Should -Be '/sbin/zfs rename zroot/jails/containers/upd3 zroot/jails/containers/upd3.prev'
-        $cmds[2] | Should -Be '/sbin/zfs clone zroot/jails/templates/14.3-RELEASE@later2 zroot/jails/containers/upd3'
+        $cmds[2] | Should -BeLike '/sbin/zfs clone -o org.jailsmodule:managed=yes * zroot/jails/templates/14.3-RELEASE@later2 zroot/jails/containers/upd3'
         $cmds[-1] | Should -Be '/usr/sbin/jail -i -f /etc/jail.conf.d/upd3.conf -c upd3'
     }
     It 'Update-JailTemplate -WhatIf shows freebsd-update with -b, --currently-running and --not-running-from-cron' {
@@ -414,14 +425,81 @@ Describe 'Remove-JailTemplate' {
     }
 }
 
+Describe 'Get-JailModuleSetting and Set-JailModuleSetting' {
+    AfterEach { Remove-Item (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') -ErrorAction SilentlyContinue }
+    It 'shows the Handbook defaults when no settings file exists' {
+        $s = Get-JailModuleSetting
+        $s.JailRoot | Should -Be 'zroot/jails/containers'
+        $s.TemplateRoot | Should -Be 'zroot/jails/templates'
+        $s.MediaPath | Should -Be '/usr/local/jails/media'
+        $s.LockTimeout | Should -Be 60
+    }
+    It 'writes /usr/local/etc/jailsmodule.conf as name="value" lines that the next cmdlet reads' {
+        $s = Set-JailModuleSetting -JailRoot tank/jails -JailMountpoint /jails -LockTimeout 5 -PassThru
+        $s.JailRoot | Should -Be 'tank/jails'
+        $text = Get-Content (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') -Raw
+        $text | Should -BeLike '*JailRoot="tank/jails"*'
+        $text | Should -BeLike '*JailMountpoint="/jails"*'
+        $text | Should -BeLike '*LockTimeout="5"*'
+        (Get-JailModuleSetting).LockTimeout | Should -Be 5
+        (Get-JailModuleSetting).TemplateRoot | Should -Be 'zroot/jails/templates'
+    }
+    It '-WhatIf writes nothing, and a bad value is refused before anything is written' {
+        Set-JailModuleSetting -JailRoot tank/x -WhatIf
+        Test-Path (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') | Should -BeFalse
+        Set-JailModuleSetting -TemplateRoot zroot/jails/containers/t -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidModuleSetting,*'
+        Test-Path (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') | Should -BeFalse
+        { Set-JailModuleSetting -LockTimeout -1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    }
+    It 'a bad value written by hand is reported by the next provisioning cmdlet' {
+        Set-Content (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') "LockTimeout=`"soon`"`n"
+        { New-Jail badsetting1 -Template 14.3-RELEASE -ErrorAction Stop } | Should -Throw '*LockTimeout*soon*'
+    }
+}
+
 Describe 'Concurrency' {
-    It 'a lock left by a crashed process is detected as stale and broken' {
-        $dir = Join-Path $script:sim 'fs/var/db/jailsmodule/locks'
-        New-Item -ItemType Directory $dir -Force | Out-Null
-        $owner = @{ Machine = [Environment]::MachineName; Pid = 2147483000; ProcessStartTicks = 1; PlanId = 'crashed'; Description = 'a crashed New-Jail'; Acquired = [datetime]::UtcNow; Token = 'x' }
-        $owner | ConvertTo-Json | Set-Content (Join-Path $dir 'jail%3Astale1.lock')
-        (New-Jail stale1 -Template 14.3-RELEASE).Name | Should -Be 'stale1'
-        @(Get-ChildItem $dir) | Should -HaveCount 0
+    It 'New-Jail killed half-way (kill -9) holds nothing; the next plan saves its journal and warns' {
+        # Another pwsh process runs New-Jail crash1; its zfs clone hangs (a slow machine) and it is killed there.
+        Set-JailSimulatorFault -Command 'zfs clone * zroot/jails/containers/crash1' -Delay 120000 -ThenRun | Out-Null
+        $exe = [Environment]::ProcessPath
+        $argv = @()
+        if ((Split-Path $exe -Leaf) -match '^dotnet(\.exe)?$') { $argv += Join-Path $PSHOME 'pwsh.dll' }
+        $script = "Import-Module '$env:JAILSMODULE_TEST_MODULE'; Connect-JailHost -Simulator -Path '$script:sim'; New-Jail crash1 -Template 14.3-RELEASE"
+        $argv += '-NoProfile', '-NonInteractive', '-Command', $script
+        $child = Start-Process -FilePath $exe -ArgumentList $argv -PassThru -RedirectStandardOutput (Join-Path $script:sim 'child.out') -RedirectStandardError (Join-Path $script:sim 'child.err')
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            do {
+                Start-Sleep -Milliseconds 100
+                $line = [JailsModule.Plans.HostLock]::Held($script:host_) | Where-Object { $_.Resources -contains 'jail:crash1' -and $_.Steps }
+            } until ($line -or $child.HasExited -or [datetime]::UtcNow -gt $deadline)
+            $line | Should -Not -BeNullOrEmpty -Because "the child's plan holds jail:crash1 with its journal while its clone hangs"
+            $line.Pid | Should -Be $child.Id
+            # While it lives, its lock holds (a 1-second lock timeout, not the default 60).
+            Set-JailModuleSetting -LockTimeout 1
+            New-Jail crash1 -Template 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable busy -WarningAction SilentlyContinue | Out-Null
+            $busy[0].FullyQualifiedErrorId | Should -BeLike 'ResourceLocked,*'
+            $busy[0].ToString() | Should -BeLike "*pid $($child.Id)*"
+        }
+        finally {
+            $child.Kill($true)
+            $child.WaitForExit()
+            Clear-JailSimulatorFault
+            Remove-Item (Join-Path $script:sim 'fs/usr/local/etc/jailsmodule.conf') -ErrorAction SilentlyContinue
+        }
+        # The kernel dropped its flock: the next plan runs, drops the dead line, saves the journal and says so.
+        $j = New-Jail crash1 -Template 14.3-RELEASE -WarningVariable w -WarningAction SilentlyContinue
+        $j.Name | Should -Be 'crash1'
+        $saved = "/var/db/jailsmodule/journal/$($line.Id).json"
+        ($w -join "`n") | Should -BeLike "*interrupted*$saved*"
+        $journal = Get-Content (Join-Path $script:sim "fs$saved") -Raw | ConvertFrom-Json
+        $journal.Pid | Should -Be $child.Id
+        $journal.Steps[0].Actions[0] | Should -BeLike '/sbin/zfs clone * zroot/jails/templates/14.3-RELEASE@* zroot/jails/containers/crash1'
+        @([JailsModule.Plans.HostLock]::Held($script:host_)) | Should -HaveCount 0
+        Remove-Item (Join-Path $script:sim "fs$saved")
+        # No owner file of the dead process is left.
+        @(Get-ChildItem (Join-Path $script:sim 'fs/var/db/jailsmodule/locks') -Filter "owner-$($child.Id)-*") | Should -HaveCount 0
     }
     It '50 concurrent New-Jail of one name: exactly one succeeds, the others get JailNameTaken or ResourceLocked' {
         $module = $env:JAILSMODULE_TEST_MODULE
@@ -436,7 +514,7 @@ Describe 'Concurrency' {
         @($results | Where-Object Ok) | Should -HaveCount 1
         @($results | Where-Object { -not $_.Ok -and $_.Error -notin 'JailNameTaken', 'ResourceLocked' }) | Should -HaveCount 0
         @($script:host_.ReadState().Datasets | Where-Object Name -like 'zroot/jails/containers/race1*') | Should -HaveCount 1
-        @(Get-ChildItem (Join-Path $script:sim 'fs/var/db/jailsmodule/locks')) | Should -HaveCount 0
+        @([JailsModule.Plans.HostLock]::Held($script:host_)) | Should -HaveCount 0
         @(Get-ChildItem (Join-Path $script:sim 'fs/var/db/jailsmodule/journal')) | Should -HaveCount 0
     }
 }

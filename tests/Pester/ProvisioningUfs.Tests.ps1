@@ -29,7 +29,7 @@ BeforeAll {
         $files = foreach ($d in '/etc/jail.conf.d', '/var/db/jailsmodule', '/usr/local/jails/templates', '/usr/local/jails/containers') {
             $real = Real $d
             if (Test-Path $real) {
-                Get-ChildItem $real -Recurse -Force -Attributes !ReparsePoint, ReparsePoint | ForEach-Object {
+                Get-ChildItem $real -Recurse -Force -Attributes !ReparsePoint, ReparsePoint | Where-Object FullName -notlike (Real '/var/db/jailsmodule/locks*') | ForEach-Object {
                     $rel = $_.FullName.Substring($real.Length)
                     if ($_.LinkTarget) { "$d$rel -> $($_.LinkTarget)" }
                     elseif ($_.PSIsContainer) { "$d$rel/" }
@@ -42,6 +42,7 @@ BeforeAll {
             Mounts   = @($st.Mounts | ForEach-Object { "$($_.Special) $($_.Node) $($_.FsType) $($_.Options)" } | Sort-Object)
             Jails    = @($st.Jails | ForEach-Object { "$($_.Name) $($_.Dying)" } | Sort-Object)
             Files    = @($files | Sort-Object)
+            Locks    = @([JailsModule.Plans.HostLock]::Held($script:host_) | ForEach-Object { "$($_.Id) $($_.Resources -join ',')" })
         }
     }
     function script:Assert-FaultLeavesNoTrace([string] $Pattern, [string] $ErrorId, [scriptblock] $Action) {

@@ -23,13 +23,16 @@ public sealed class SetJailModuleSettingCommand : JailProvisionCmdletBase
     [Parameter] [ValidateNotNullOrEmpty] public string? JailMountpoint { get; set; }
     [Parameter] [ValidateNotNullOrEmpty] public string? MediaPath { get; set; }
     [Parameter] [ValidateNotNullOrEmpty] public string? Mirror { get; set; }
+
+    /// <summary>Seconds to wait for a resource another plan holds (0 to 86400).</summary>
+    [Parameter] [ValidateRange(0, 86400)] public int LockTimeout { get; set; }
     [Parameter] public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
         var s = Settings;
         foreach (var key in JailModuleSettings.Keys)
-            if (MyInvocation.BoundParameters.TryGetValue(key, out var v)) s.Set(key, (string)v);
+            if (MyInvocation.BoundParameters.TryGetValue(key, out var v)) s.Set(key, Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!);
         if (s.Validate() is { } bad) { WriteInvalid(bad, "InvalidModuleSetting", s); return; }
         var file = JailModuleSettings.SettingsFile;
         var plan = RunPlan(file, new[] { "file:" + file },

@@ -55,6 +55,9 @@ public sealed class PlanRunner
     /// Otherwise the resources are locked, the plan is built under the lock, confirmed (unless
     /// <paramref name="force"/>), and run. Returns the plan that ran, or null (declined, or an error was written).
     /// </summary>
+    /// <summary>How long a plan of quick steps runs before it shows a progress bar.</summary>
+    public static readonly TimeSpan ProgressDelay = TimeSpan.FromMilliseconds(500);
+
     public Plan? RunPlan(string target, IEnumerable<string> resources, Func<Plan> build, string failureId, bool force = false)
     {
         try
@@ -67,11 +70,19 @@ public sealed class PlanRunner
             }
             int activity = Interlocked.Increment(ref _activity);
             Plan? current = null;
+            bool shown = false;
             var executor = new PlanExecutor(_host, _ct)
             {
+                LockTimeout = TimeSpan.FromSeconds(Settings.LockTimeout),
                 OnCommand = r => _cmdlet.WriteVerbose(r.DisplayText),
+                OnWarning = _cmdlet.WriteWarning,
                 OnProgress = pr =>
                 {
+                    // A quick plan shows no bar (none flickers by); a long step, or a plan running
+                    // for a while, does, and then every later step too (and the Completed record).
+                    bool done = pr.StepIndex >= pr.StepCount;
+                    if (!shown && (done || !(pr.LongRunning || pr.Elapsed >= ProgressDelay))) return;
+                    shown = true;
                     var rec = new ProgressRecord(activity, current?.Description ?? target, pr.Description) { PercentComplete = pr.PercentComplete };
                     if (pr.StepIndex >= pr.StepCount) rec.RecordType = ProgressRecordType.Completed;
                     _cmdlet.WriteProgress(rec);

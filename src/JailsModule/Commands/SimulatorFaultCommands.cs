@@ -47,6 +47,15 @@ public sealed class SetJailSimulatorFaultCommand : JailSimulatorCmdletBase
     [Parameter]
     public string StandardOutput { get; set; } = "";
 
+    /// <summary>Milliseconds the command hangs first (a slow or stuck machine); Ctrl+C ends the wait.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int Delay { get; set; }
+
+    /// <summary>After -Delay the command runs normally instead of failing.</summary>
+    [Parameter]
+    public SwitchParameter ThenRun { get; set; }
+
     protected override void ProcessRecord()
     {
         var fault = new SimFault
@@ -57,8 +66,16 @@ public sealed class SetJailSimulatorFaultCommand : JailSimulatorCmdletBase
             ExitCode = ExitCode,
             StandardError = StandardError,
             StandardOutput = StandardOutput,
+            DelayMilliseconds = Delay,
+            ThenRun = ThenRun,
         };
-        if (!ShouldProcess(Simulator.Directory, $"Inject fault into '{Command}' (occurrence {Occurrence}, exit {ExitCode})")) return;
+        if (ThenRun && Delay == 0)
+        {
+            WriteError(new ErrorRecord(new ArgumentException("-ThenRun needs -Delay: without a delay the fault would change nothing."), "ThenRunWithoutDelay", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        var what = ThenRun ? $"delay '{Command}' by {Delay} ms" : $"fail '{Command}' with exit {ExitCode}" + (Delay > 0 ? $" after {Delay} ms" : "");
+        if (!ShouldProcess(Simulator.Directory, $"Inject a fault: {what} (occurrence {Occurrence})")) return;
         Simulator.UpdateState(s => s.Faults.Add(fault));
         WriteObject(fault);
     }

@@ -76,6 +76,20 @@ public interface IJailHost
     IReadOnlyList<string> ListDirectory(string path, string pattern = "*");
 
     HostFileInfo? GetFileInfo(string path);
+
+    /// <summary>
+    /// The files of a folder whose names match the glob, as <see cref="ListDirectory"/> names them,
+    /// each described as <see cref="GetFileInfo"/> would (symbolic links followed), folders left out;
+    /// sorted ordinally, empty when the folder does not exist. One pass over the folder: what
+    /// scanning /etc/jail.conf.d costs on every Get-Jail and name check.
+    /// </summary>
+    IReadOnlyList<HostFileInfo> ListFiles(string path, string pattern = "*")
+    {
+        var list = new List<HostFileInfo>();
+        foreach (var f in ListDirectory(path, pattern))
+            if (GetFileInfo(f) is { IsDirectory: false } i) list.Add(i);
+        return list;
+    }
     void CreateDirectory(string path);
     void Rename(string from, string to);
     void DeleteFile(string path);
@@ -90,7 +104,38 @@ public interface IJailHost
     /// still applies, so it can only get stricter); default 0666 less the umask.
     /// </summary>
     bool TryCreateFileExclusive(string path, string content, int? newFileMode = null)
-        => throw new NotSupportedException($"{GetType().Name} cannot create files exclusively, so it cannot take the module's host lock.");
+        => throw new NotSupportedException($"{GetType().Name} cannot create files exclusively.");
+
+    /// <summary>
+    /// Opens the file (creating it, mode 0600, when missing) and locks it exclusively without
+    /// waiting: flock(2) LOCK_EX|LOCK_NB on FreeBSD, Linux and macOS, an exclusive share mode on
+    /// Windows. Returns null when another open file holds the lock (another process, or another
+    /// handle of this one). The kernel drops the lock when the handle is closed or its process dies,
+    /// so a lock can never outlive its owner. The folder must exist (DirectoryNotFoundException).
+    /// The primitive behind the module's host-wide lock (Plans/HostLock).
+    /// </summary>
+    IHostFileLock? TryLockFile(string path)
+        => throw new NotSupportedException($"{GetType().Name} cannot lock files, so it cannot take the module's host lock.");
+}
+
+/// <summary>An open, exclusively locked file (<see cref="IJailHost.TryLockFile"/>). Dispose closes it and drops the lock.</summary>
+public interface IHostFileLock : IDisposable
+{
+    /// <summary>The host path of the file.</summary>
+    string Path { get; }
+
+    /// <summary>The whole content, read through the locked handle.</summary>
+    string ReadAll();
+
+    /// <summary>Replaces the whole content through the locked handle (write, then truncate to the new length).</summary>
+    void WriteAll(string content);
+
+    /// <summary>
+    /// Removes the file and drops the lock. On Unix the name is unlinked while the lock is still
+    /// held, so whoever was waiting for it ends up with a lock on a file that no longer has a name
+    /// (the caller of <see cref="IJailHost.TryLockFile"/> checks the name still exists afterwards).
+    /// </summary>
+    void Delete();
 }
 
 public sealed class ToolNotFoundException : Exception

@@ -73,11 +73,15 @@ public sealed class LocalHost : IJailHost
     }
 
     public HostFileInfo? GetFileInfo(string path) => AtomicFile.GetInfo(path);
+
+    public IReadOnlyList<HostFileInfo> ListFiles(string path, string pattern = "*")
+        => AtomicFile.ListFiles(path, path, name => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: false), AtomicFile.GetInfo);
     public void CreateDirectory(string path) => Directory.CreateDirectory(path);
     public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
     public void DeleteFile(string path) => File.Delete(path);
     public void DeleteDirectory(string path) => Directory.Delete(path, recursive: false);
     public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(path, content, newFileMode);
+    public IHostFileLock? TryLockFile(string path) => FileLock.TryOpen(path, path);
 
     /// <summary>Keeps the owner of a replaced file: chown(8) with the numeric ids that stat(1) reports (FreeBSD syntax).</summary>
     private void CopyOwner(string original, string replacement)
@@ -163,6 +167,36 @@ public static class AtomicFile
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// One enumeration of <paramref name="realDir"/>: each matching plain file described from the
+    /// directory walk's own stat, a symbolic link through <paramref name="follow"/> (stat(2)'s view),
+    /// folders skipped. Paths are given under <paramref name="hostDir"/>. Sorted ordinally.
+    /// </summary>
+    public static IReadOnlyList<HostFileInfo> ListFiles(string realDir, string hostDir, Func<string, bool> match, Func<string, HostFileInfo?> follow)
+    {
+        if (!Directory.Exists(realDir)) return Array.Empty<HostFileInfo>();
+        var prefix = hostDir.EndsWith('/') ? hostDir : hostDir + "/";
+        var links = new List<string>();
+        var walk = new System.IO.Enumeration.FileSystemEnumerable<HostFileInfo?>(realDir,
+            (ref System.IO.Enumeration.FileSystemEntry e) =>
+            {
+                if ((e.Attributes & FileAttributes.ReparsePoint) != 0) { links.Add(e.FileName.ToString()); return null; }
+                var f = (FileInfo)e.ToFileSystemInfo(); // keeps the walk's stat: no second syscall
+                return FileResult(prefix + f.Name, f);
+            },
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false })
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry e) =>
+                ((e.Attributes & FileAttributes.ReparsePoint) != 0 || !e.IsDirectory) && match(e.FileName.ToString()),
+        };
+        var list = new List<HostFileInfo>();
+        foreach (var i in walk) if (i != null) list.Add(i);
+        foreach (var l in links)
+            if (follow(prefix + l) is { IsDirectory: false } i) list.Add(i);
+        list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return list;
     }
 
     public static HostFileInfo? GetInfo(string path)

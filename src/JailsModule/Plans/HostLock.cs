@@ -1,206 +1,358 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using JailsModule.Host;
 
 namespace JailsModule.Plans;
 
 /// <summary>
-/// The module's host-wide lock: one file per resource under <see cref="Directory"/>, created with
-/// O_CREAT|O_EXCL through <see cref="IJailHost.TryCreateFileExclusive"/>, so it works across
-/// processes (several pwsh sessions, remoting, ForEach-Object -Parallel) and in the simulator
-/// (files under fs/). The file holds the owner: machine, pid, the process' start time and a token.
+/// The module's host-wide lock on named resources ("jail:web1", "dataset:zroot/jails/containers/web1",
+/// "file:/etc/jail.conf"), shared by every process on the host (pwsh sessions, remoting, runspaces)
+/// and by every process using one simulator folder.
 ///
-/// Stale locks: a lock whose owner is on this machine and whose pid is gone, or belongs to a
-/// process with another start time (pid reused), is stale. It is broken under a second exclusive
-/// file (NAME.break) so that two waiters cannot both break it and delete each other's fresh lock;
-/// a .break file older than <see cref="BreakTimeout"/> is itself abandoned and removed. A lock
-/// held by another machine (a shared simulator folder) is never judged stale: it times out with an
-/// error naming the owner, and `rm /var/db/jailsmodule/locks/FILE` is the documented way out.
-/// Resources are always taken in ordinal order, so two plans cannot deadlock.
+/// Two kinds of files in <see cref="Directory"/>, both locked with flock(2) through
+/// <see cref="IJailHost.TryLockFile"/>, so the kernel releases them when a process dies:
+/// <list type="bullet">
+/// <item><see cref="TableFile"/>: one JSON line per plan holding resources (its id, description, owner
+/// process, resources and, once it runs, its journal). It is locked only for the microseconds of a
+/// read-modify-write; taking resources means adding a line when none of them is listed.</item>
+/// <item>owner-PID-RANDOM.lock: one per process (and host connection), locked for the process' life.
+/// A line whose owner file can be locked by someone else belongs to a dead process.</item>
+/// </list>
+/// A line of a dead process is dropped by the next plan that reads the table; when it carried a
+/// journal (the plan had started its steps), the journal is saved as
+/// /var/db/jailsmodule/journal/ID.json and a warning names it, because some of its steps may have run.
+/// Nothing is created or deleted per plan (a file creation costs as much as a simulated zfs
+/// command, see bench/NewJail.Bench.ps1): after the first plan of a process, taking and releasing
+/// resources is two small rewrites of one existing file. A lock never goes stale and never needs
+/// breaking by hand.
 /// </summary>
 public sealed class HostLock : IDisposable
 {
     public const string Directory = "/var/db/jailsmodule/locks";
-    public static readonly TimeSpan BreakTimeout = TimeSpan.FromSeconds(10);
+    public const string TableFile = Directory + "/held";
+    public const string JournalDirectory = "/var/db/jailsmodule/journal";
+
+    /// <summary>How long a release waits for the table (held by others for microseconds only).</summary>
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(60);
+    private static readonly Regex OwnerName = new(@"^owner-[0-9]+-[0-9a-f]{12}\.lock$", RegexOptions.CultureInvariant);
+    private static readonly ConditionalWeakTable<IJailHost, Owner> Owners = new();
 
     private readonly IJailHost _host;
-    private readonly List<string> _files = new();
-    private HostLock(IJailHost host) => _host = host;
+    private readonly Owner _owner;
+    private readonly LockRecord _record;
+    private bool _released;
 
-    public IReadOnlyList<string> Files => _files;
-
-    /// <summary>The lock file of a resource key ("jail:web1"): escaped so any key maps to one safe name.</summary>
-    public static string FileFor(string resource)
+    private HostLock(IJailHost host, Owner owner, LockRecord record)
     {
-        var sb = new StringBuilder();
-        foreach (var c in resource)
-        {
-            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') sb.Append(c);
-            else sb.Append('%').Append(((int)c).ToString("X2"));
-        }
-        var name = sb.ToString();
-        if (name.Length > 200)
-            name = name[..120] + "~" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(resource)))[..32];
-        if (name.StartsWith('.')) name = "%2E" + name[1..];
-        return Directory + "/" + name + ".lock";
+        _host = host;
+        _owner = owner;
+        _record = record;
     }
 
-    /// <summary>Takes every resource (ordinal order) or none: waits up to <paramref name="timeout"/> for a busy one.</summary>
-    public static HostLock Acquire(IJailHost host, IEnumerable<string> resources, string planId, string description, TimeSpan timeout, CancellationToken ct)
+    /// <summary>This plan's line in the table.</summary>
+    public LockRecord Record => _record;
+
+    /// <summary>
+    /// Takes every resource or none: waits up to <paramref name="timeout"/> while another live plan
+    /// lists one of them (ResourceLocked then, naming it). Lines of dead processes are dropped on the
+    /// way (<paramref name="onWarning"/> hears of those that had begun their steps).
+    /// </summary>
+    public static HostLock Acquire(IJailHost host, IEnumerable<string> resources, string planId, string description,
+        TimeSpan timeout, CancellationToken ct, Action<string>? onWarning = null)
     {
-        var token = Guid.NewGuid().ToString("N");
-        var owner = LockOwner.Current(planId, description, token);
-        var content = JsonSerializer.Serialize(owner);
-        var lk = new HostLock(host);
+        var want = resources.Distinct(StringComparer.Ordinal).OrderBy(r => r, StringComparer.Ordinal).ToList();
+        if (want.Any(string.IsNullOrEmpty)) throw new ArgumentException("A resource name is empty.", nameof(resources));
+        var deadline = DateTime.UtcNow + timeout;
+        var owner = Owner.For(host, deadline, ct);
+        var record = new LockRecord
+        {
+            Id = planId,
+            Owner = owner.Name,
+            Machine = Environment.MachineName,
+            Pid = Environment.ProcessId,
+            Acquired = DateTime.UtcNow,
+            Description = description,
+            Resources = want,
+        };
+        var wanted = new HashSet<string>(want, StringComparer.Ordinal);
+        var delay = 1;
         try
         {
-            var deadline = DateTime.UtcNow + timeout;
-            foreach (var r in resources.Distinct().OrderBy(r => r, StringComparer.Ordinal))
+            while (true)
             {
-                var file = FileFor(r);
-                var delay = 2;
-                while (!TryCreate(host, file, content))
+                LockRecord? busy = null;
+                var warnings = new List<string>();
+                bool got = WithTable(host, deadline, ct, table =>
                 {
-                    ct.ThrowIfCancellationRequested();
-                    var holder = ReadOwner(host, file);
-                    if (holder != null && holder.IsStale() && TryBreak(host, file, holder)) continue;
-                    if (DateTime.UtcNow >= deadline)
-                        throw new PlanPreconditionException("ResourceLocked",
-                            $"'{r}' is locked by another operation{(holder is null ? "" : ": " + holder.Describe())}. " +
-                            $"Try again when it has finished; if its process is gone from another machine, delete {file}.",
-                            r, PlanErrorKind.ResourceBusy);
-                    Thread.Sleep(delay);
-                    delay = Math.Min(delay * 2, 50);
+                    bool pruned = PruneDead(host, owner.Name, table, warnings);
+                    busy = table.FirstOrDefault(r => r.Resources.Any(wanted.Contains));
+                    if (busy is not null) return (false, pruned);
+                    table.Add(record);
+                    return (true, true);
+                });
+                foreach (var w in warnings) onWarning?.Invoke(w);
+                if (got) return new HostLock(host, owner, record);
+                if (DateTime.UtcNow >= deadline)
+                {
+                    var r = busy!.Resources.First(wanted.Contains);
+                    throw new PlanPreconditionException("ResourceLocked",
+                        $"'{r}' is locked by another operation: {busy.Describe()}. Try again when it has finished.",
+                        r, PlanErrorKind.ResourceBusy);
                 }
-                lk._files.Add(file);
+                ct.ThrowIfCancellationRequested();
+                Thread.Sleep(delay);
+                delay = Math.Min(delay * 2, 50);
             }
-            return lk;
         }
         catch
         {
-            lk.Dispose();
+            owner.Release();
             throw;
         }
     }
 
-    /// <summary>
-    /// Releases the locks this object took. A live owner's lock is never broken (only a dead
-    /// process' lock is stale), so the files are still ours and are deleted without reading them.
-    /// </summary>
+    /// <summary>Rewrites this plan's line (its journal) in the table.</summary>
+    public void Update()
+    {
+        if (_released) throw new ObjectDisposedException(nameof(HostLock));
+        WithTable(_host, DateTime.UtcNow + ReleaseTimeout, CancellationToken.None, table =>
+        {
+            var i = table.FindIndex(r => r.Id == _record.Id && r.Owner == _record.Owner);
+            if (i >= 0) table[i] = _record;
+            else table.Add(_record);
+            return (0, true);
+        });
+    }
+
+    /// <summary>Removes this plan's line from the table.</summary>
     public void Dispose()
     {
-        for (int i = _files.Count - 1; i >= 0; i--)
-        {
-            try { _host.DeleteFile(_files[i]); }
-            catch (IOException) { /* already gone */ }
-        }
-        _files.Clear();
-    }
-
-    private static bool TryCreate(IJailHost host, string file, string content)
-    {
+        if (_released) return;
+        _released = true;
         try
         {
-            return host.TryCreateFileExclusive(file, content);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            host.CreateDirectory(Directory);
-            return host.TryCreateFileExclusive(file, content);
-        }
-    }
-
-    internal static LockOwner? ReadOwner(IJailHost host, string file)
-    {
-        try
-        {
-            if (!host.FileExists(file)) return null;
-            var text = host.ReadAllText(file);
-            return text.Length == 0 ? null : JsonSerializer.Deserialize<LockOwner>(text);
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null; // being written or removed right now: look again on the next round
-        }
-    }
-
-    private static bool TryBreak(IJailHost host, string file, LockOwner stale)
-    {
-        var breaker = file + ".break";
-        if (!host.TryCreateFileExclusive(breaker, JsonSerializer.Serialize(LockOwner.Current("", "break", Guid.NewGuid().ToString("N")))))
-        {
-            var info = host.GetFileInfo(breaker);
-            if (info != null && DateTime.UtcNow - info.LastWriteTimeUtc > BreakTimeout)
-                try { host.DeleteFile(breaker); } catch (IOException) { }
-            return false;
-        }
-        try
-        {
-            var again = ReadOwner(host, file);
-            if (again != null && again.Token == stale.Token) host.DeleteFile(file);
-            return true;
+            WithTable(_host, DateTime.UtcNow + ReleaseTimeout, CancellationToken.None, table =>
+                (0, table.RemoveAll(r => r.Id == _record.Id && r.Owner == _record.Owner) > 0));
         }
         finally
         {
-            host.DeleteFile(breaker);
+            _owner.Release();
+        }
+    }
+
+    /// <summary>The plans listed in the table now (live or not yet found dead), for diagnostics and tests.</summary>
+    public static IReadOnlyList<LockRecord> Held(IJailHost host)
+        => WithTable(host, DateTime.UtcNow + ReleaseTimeout, CancellationToken.None, table => (table.ToList(), false));
+
+    /// <summary>Saves a journal as /var/db/jailsmodule/journal/ID.json (indented JSON, mode 0600) and returns its path.</summary>
+    public static string SaveJournal(IJailHost host, LockRecord record)
+    {
+        var path = JournalDirectory + "/" + SafeId(record.Id) + ".json";
+        if (!host.DirectoryExists(JournalDirectory)) host.CreateDirectory(JournalDirectory);
+        host.WriteAllTextAtomic(path, JsonSerializer.Serialize(record, Indented), 0x180);
+        return path;
+    }
+
+    private static string SafeId(string id)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in id) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        return sb.Length == 0 || sb[0] == '.' ? "_" + sb : sb.ToString();
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Line = new() { WriteIndented = false, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Read-modify-write of the table under its lock; <paramref name="change"/> says whether to write it back.</summary>
+    private static T WithTable<T>(IJailHost host, DateTime deadline, CancellationToken ct, Func<List<LockRecord>, (T Result, bool Write)> change)
+    {
+        using var file = LockTable(host, deadline, ct);
+        var text = file.ReadAll();
+        var table = Parse(text);
+        var (result, write) = change(table);
+        if (write)
+        {
+            var sb = new StringBuilder();
+            foreach (var r in table) sb.Append(JsonSerializer.Serialize(r, Line)).Append('\n');
+            file.WriteAll(sb.ToString());
+        }
+        return result;
+    }
+
+    /// <summary>One JSON object per line; a line that does not parse (a torn write after a power loss) is dropped.</summary>
+    internal static List<LockRecord> Parse(string text)
+    {
+        var list = new List<LockRecord>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0) continue;
+            try
+            {
+                if (JsonSerializer.Deserialize<LockRecord>(line) is { Id.Length: > 0 } r) list.Add(r);
+            }
+            catch (JsonException) { }
+        }
+        return list;
+    }
+
+    private static IHostFileLock LockTable(IJailHost host, DateTime deadline, CancellationToken ct)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            IHostFileLock? file;
+            try { file = host.TryLockFile(TableFile); }
+            catch (DirectoryNotFoundException)
+            {
+                host.CreateDirectory(Directory);
+                file = host.TryLockFile(TableFile);
+            }
+            if (file != null) return file;
+            if (DateTime.UtcNow >= deadline)
+                throw new PlanPreconditionException("ResourceLocked",
+                    $"The module's lock table {TableFile} stayed locked by another process (it is held for microseconds only: is a pwsh process stopped?).",
+                    TableFile, PlanErrorKind.ResourceBusy);
+            ct.ThrowIfCancellationRequested();
+            if (attempt < 20) Thread.Yield();
+            else Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Drops the lines whose owner process is gone; true when something was dropped.</summary>
+    private static bool PruneDead(IJailHost host, string self, List<LockRecord> table, List<string> warnings)
+    {
+        if (table.Count == 0) return false;
+        Dictionary<string, bool>? alive = null;
+        int removed = table.RemoveAll(r =>
+        {
+            if (r.Owner == self) return false;
+            alive ??= new Dictionary<string, bool>(StringComparer.Ordinal);
+            if (!alive.TryGetValue(r.Owner, out var live)) alive[r.Owner] = live = IsAlive(host, r.Owner);
+            if (live) return false;
+            if (r.Steps is { Count: > 0 })
+            {
+                string where;
+                try { where = SaveJournal(host, r); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { where = $"(not saved: {e.Message}) " + JsonSerializer.Serialize(r, Line); }
+                warnings.Add($"An earlier operation was interrupted: {r.Describe()}. Some of its steps may have run; " +
+                             $"its journal is {where}: check each step against the host and undo what ran.");
+            }
+            return true;
+        });
+        return removed > 0;
+    }
+
+    /// <summary>An owner is alive while its process holds the lock on its owner file.</summary>
+    private static bool IsAlive(IJailHost host, string owner)
+    {
+        if (!OwnerName.IsMatch(owner)) return false; // not written by the module: nobody can hold it
+        var path = Directory + "/" + owner;
+        if (!host.FileExists(path)) return false;
+        var file = host.TryLockFile(path);
+        if (file is null) return true;
+        file.Delete();
+        return false;
+    }
+
+    /// <summary>This process' owner file for one host, kept locked while the process runs (see the class summary).</summary>
+    private sealed class Owner
+    {
+        private readonly IJailHost _host;
+        private IHostFileLock? _file;
+        private int _users;
+
+        private Owner(IJailHost host) => _host = host;
+
+        public string Name { get; private set; } = "";
+
+        /// <summary>On Windows the file is let go between plans, so that a simulator folder can be deleted while pwsh runs.</summary>
+        private static bool KeepOpen => !OperatingSystem.IsWindows();
+
+        public static Owner For(IJailHost host, DateTime deadline, CancellationToken ct)
+        {
+            var owner = Owners.GetValue(host, h => new Owner(h));
+            lock (owner)
+            {
+                if (owner._file is null) owner.Open(deadline, ct);
+                owner._users++;
+            }
+            return owner;
+        }
+
+        public void Release()
+        {
+            lock (this)
+            {
+                if (--_users > 0 || KeepOpen || _file is null) return;
+                _file.Delete();
+                _file = null;
+            }
+        }
+
+        private void Open(DateTime deadline, CancellationToken ct)
+        {
+            if (!_host.DirectoryExists(Directory)) _host.CreateDirectory(Directory);
+            RemoveDeadOwnerFiles();
+            while (true)
+            {
+                var name = $"owner-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}.lock";
+                var path = Directory + "/" + name;
+                var file = _host.TryLockFile(path);
+                // Another process' clean-up may have locked and unlinked the new file between its
+                // open(2) and our flock(2): then our lock is on a file without a name. Take a new one.
+                if (file != null && _host.FileExists(path))
+                {
+                    _file = file;
+                    Name = name;
+                    return;
+                }
+                file?.Dispose();
+                if (DateTime.UtcNow >= deadline) throw new IOException($"Cannot create a lock owner file in {Directory}.");
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+
+        /// <summary>Owner files of dead processes (lockable now): removed once per process, when its own is made.</summary>
+        private void RemoveDeadOwnerFiles()
+        {
+            foreach (var f in _host.ListDirectory(Directory, "owner-*.lock"))
+            {
+                var file = _host.TryLockFile(f);
+                file?.Delete();
+            }
         }
     }
 }
 
-/// <summary>Who holds a lock: enough to tell a live owner from a crashed one.</summary>
-public sealed class LockOwner
+/// <summary>One line of the lock table: a plan, its owner process, its resources and (once it runs) its journal.</summary>
+public sealed class LockRecord
 {
+    public string Id { get; set; } = "";
+    public string Description { get; set; } = "";
+
+    /// <summary>The owner file (owner-PID-RANDOM.lock) its process keeps locked.</summary>
+    public string Owner { get; set; } = "";
     public string Machine { get; set; } = "";
     public int Pid { get; set; }
-
-    /// <summary>The owner process' start time (UTC ticks): a reused pid has another one.</summary>
-    public long ProcessStartTicks { get; set; }
-    public string PlanId { get; set; } = "";
-    public string Description { get; set; } = "";
     public DateTime Acquired { get; set; }
-    public string Token { get; set; } = "";
+    public List<string> Resources { get; set; } = new();
 
-    private static readonly Lazy<long> OwnStart = new(() => StartTicks(Process.GetCurrentProcess()) ?? 0);
+    /// <summary>When the plan began its first step (null before: nothing has run).</summary>
+    public DateTime? Started { get; set; }
 
-    public static LockOwner Current(string planId, string description, string token) => new()
-    {
-        Machine = Environment.MachineName,
-        Pid = Environment.ProcessId,
-        ProcessStartTicks = OwnStart.Value,
-        PlanId = planId,
-        Description = description,
-        Acquired = DateTime.UtcNow,
-        Token = token,
-    };
+    /// <summary>The plan's steps with their native commands or file edits (the journal); null before it runs.</summary>
+    public List<JournalStep>? Steps { get; set; }
 
-    /// <summary>True when the owner ran on this machine and its process is gone (or the pid now belongs to another process).</summary>
-    public bool IsStale()
-    {
-        if (!string.Equals(Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return false;
-        try
-        {
-            using var p = Process.GetProcessById(Pid);
-            var start = StartTicks(p);
-            if (start is null || ProcessStartTicks == 0) return false;
-            return Math.Abs(start.Value - ProcessStartTicks) > TimeSpan.TicksPerSecond;
-        }
-        catch (ArgumentException)
-        {
-            return true; // no such process
-        }
-        catch (InvalidOperationException)
-        {
-            return true; // exited
-        }
-    }
+    public string Describe() => $"{Description} (plan {Id}, pid {Pid} on {Machine}, since {Acquired:u})";
+}
 
-    private static long? StartTicks(Process p)
-    {
-        try { return p.StartTime.ToUniversalTime().Ticks; }
-        catch (Exception) { return null; }
-    }
-
-    public string Describe() => $"{Description} (plan {PlanId}, pid {Pid} on {Machine}, since {Acquired:u})";
+/// <summary>One step in a journal.</summary>
+public sealed class JournalStep
+{
+    public int Index { get; set; }
+    public string Description { get; set; } = "";
+    public List<string> Actions { get; set; } = new();
+    public string State { get; set; } = nameof(PlanStepState.Pending);
+    public string? Error { get; set; }
 }

@@ -94,6 +94,13 @@ public abstract class PlanStep
     /// <summary>False for steps that cannot be taken back (zfs destroy): the executor runs them only after every undoable step.</summary>
     public virtual bool CanUndo => true;
 
+    /// <summary>
+    /// A step that can take seconds or minutes (a download, an extraction, freebsd-update, a tree
+    /// copy): the cmdlet shows its progress bar at once. Other steps show one only once the plan has
+    /// run for a while, so a quick plan (New-Jail from a template) writes no progress at all.
+    /// </summary>
+    public bool LongRunning { get; init; }
+
     public abstract void Do(PlanContext context);
     public abstract void Undo(PlanContext context);
 

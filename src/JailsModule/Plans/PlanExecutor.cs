@@ -3,7 +3,8 @@ using JailsModule.Host;
 
 namespace JailsModule.Plans;
 
-public sealed record PlanProgress(int StepIndex, int StepCount, string Description)
+/// <summary>Where a plan is: the step about to run (StepIndex = StepCount when done), and how long the plan has run.</summary>
+public sealed record PlanProgress(int StepIndex, int StepCount, string Description, bool LongRunning = false, TimeSpan Elapsed = default)
 {
     public int PercentComplete => StepCount == 0 ? 100 : (int)(100L * StepIndex / StepCount);
 }
@@ -13,26 +14,24 @@ public sealed record PlanProgress(int StepIndex, int StepCount, string Descripti
 /// its checks see the final state, runs the steps in order, and on the first failure undoes the
 /// completed steps in reverse and throws <see cref="PlanFailedException"/> with the original error.
 ///
-/// Journal: kept ON THE HOST in /var/db/jailsmodule/journal/ID.json (through IJailHost, so under
-/// fs/ in the simulator). The module may run in several processes and a process can die half-way
-/// (kill -9, a dropped SSH session); a journal in memory would die with it, while the one on the
-/// host shows an operator every step of the interrupted plan with its command and undo, next to the
-/// stale lock naming the same plan id. It is written once before the first step (not after every
-/// step: each write costs as much as a simulated zfs command, see bench/NewJail.Bench.ps1) and,
-/// on failure, again with each step's outcome (Failed, Undone, UndoFailed). It is deleted when the
-/// plan succeeds or was completely undone, and kept (and named in the error) when an undo failed.
+/// Journal: kept ON THE HOST, in the plan's line of the lock table (<see cref="HostLock"/>), through
+/// IJailHost (so under fs/ in the simulator). The module may run in several processes and a process
+/// can die half-way (kill -9, a dropped SSH session); a journal in memory would die with it, while
+/// the one on the host lists every step of the interrupted plan with its command and undo. It is
+/// written once before the first step (not after every step: see bench/NewJail.Bench.ps1) and, on
+/// failure, again with each step's outcome (Failed, Undone, UndoFailed). It goes with the plan's
+/// line when the plan ends; when an undo failed it is first saved as
+/// /var/db/jailsmodule/journal/ID.json and named in the error.
 ///
-/// Crash recovery: a journal file that exists while no live process holds its plan id's locks
-/// belongs to a plan that died between its first step and its end; every step listed in it may or
-/// may not have run (states stay Pending: the steps are not re-recorded as they run), so the
-/// operator checks them in order against the host, undoing what ran with each step's listed undo.
-/// The first write creates the file with O_CREAT|O_EXCL, mode 0600 (the id is unique, so nothing
-/// is replaced and no temp file + rename is needed): a crash during that one write leaves a short
-/// file before any step ran, which the operator deletes. Later rewrites (on failure) are atomic.
+/// Crash recovery: the line of a plan whose process died stays in the table until the next plan
+/// reads it; that plan drops it, saves its journal as /var/db/jailsmodule/journal/ID.json and warns
+/// (<see cref="OnWarning"/>). Every step listed may or may not have run (states stay Pending: the
+/// steps are not re-recorded as they run), so the operator checks them in order against the host,
+/// undoing what ran with each step's listed undo.
 /// </summary>
 public sealed class PlanExecutor
 {
-    public const string JournalDirectory = "/var/db/jailsmodule/journal";
+    public const string JournalDirectory = HostLock.JournalDirectory;
 
     private readonly IJailHost _host;
     private readonly CancellationToken _ct;
@@ -48,6 +47,9 @@ public sealed class PlanExecutor
 
     /// <summary>Each step just before it runs (the cmdlet's WriteProgress).</summary>
     public Action<PlanProgress>? OnProgress { get; init; }
+
+    /// <summary>A plan of a dead process was found in the lock table (the cmdlet's WriteWarning).</summary>
+    public Action<string>? OnWarning { get; init; }
 
     /// <summary>How long to wait for a resource another plan holds.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -74,7 +76,7 @@ public sealed class PlanExecutor
         var id = DateTime.UtcNow.ToString("yyyyMMddTHHmmss") + "-" + Guid.NewGuid().ToString("N")[..8];
         for (int attempt = 0; ; attempt++)
         {
-            using var lk = HostLock.Acquire(_host, want, id, "jailsmodule plan", LockTimeout, _ct);
+            using var lk = HostLock.Acquire(_host, want, id, "jailsmodule plan", LockTimeout, _ct, OnWarning);
             var plan = build();
             var missing = plan.Resources.Where(r => !want.Contains(r)).ToList();
             if (missing.Count > 0 && attempt < 3)
@@ -83,29 +85,29 @@ public sealed class PlanExecutor
                 continue;
             }
             if (confirm != null && !confirm(plan)) return null;
-            Run(plan, id);
+            Run(plan, lk);
             return plan;
         }
     }
 
-    private void Run(Plan plan, string id)
+    private void Run(Plan plan, HostLock lk)
     {
         CheckOrder(plan);
-        var journal = Journal ? new PlanJournal(_host, id, plan) : null;
+        var journal = Journal ? new PlanJournal(_host, lk, plan) : null;
         var ctx = new PlanContext(_host, _ct, OnCommand);
         var steps = plan.Steps;
         int i = 0;
+        var clock = OnProgress is null ? null : System.Diagnostics.Stopwatch.StartNew();
         try
         {
             journal?.Create();
             for (; i < steps.Count; i++)
             {
                 _ct.ThrowIfCancellationRequested();
-                OnProgress?.Invoke(new PlanProgress(i, steps.Count, steps[i].Description));
+                OnProgress?.Invoke(new PlanProgress(i, steps.Count, steps[i].Description, steps[i].LongRunning, clock!.Elapsed));
                 steps[i].Do(ctx);
             }
-            OnProgress?.Invoke(new PlanProgress(steps.Count, steps.Count, "Done"));
-            journal?.Delete();
+            OnProgress?.Invoke(new PlanProgress(steps.Count, steps.Count, "Done", false, clock!.Elapsed));
         }
         catch (Exception original)
         {
@@ -131,9 +133,7 @@ public sealed class PlanExecutor
                     journal?.Mark(k, PlanStepState.UndoFailed, e.Message);
                 }
             }
-            string? kept = null;
-            if (undoErrors.Count == 0) journal?.Delete();
-            else kept = journal?.Path;
+            string? kept = undoErrors.Count == 0 ? null : journal?.Keep();
             if (original is OperationCanceledException && undoErrors.Count == 0) throw;
             throw new PlanFailedException(plan, steps[i], i, original, undoErrors, kept);
         }
@@ -162,84 +162,46 @@ public enum PlanStepState
     UndoFailed,
 }
 
-/// <summary>The journal file of one running plan (see <see cref="PlanExecutor"/>).</summary>
+/// <summary>The journal of one running plan: its line in the lock table (see <see cref="PlanExecutor"/>).</summary>
 public sealed class PlanJournal
 {
     private readonly IJailHost _host;
-    private readonly JournalData _data;
+    private readonly HostLock _lock;
 
-    public PlanJournal(IJailHost host, string id, Plan plan)
+    public PlanJournal(IJailHost host, HostLock hostLock, Plan plan)
     {
         _host = host;
-        Path = PlanExecutor.JournalDirectory + "/" + id + ".json";
-        _data = new JournalData
-        {
-            Id = id,
-            Description = plan.Description,
-            Machine = Environment.MachineName,
-            Pid = Environment.ProcessId,
-            Started = DateTime.UtcNow,
-            Resources = plan.Resources.ToList(),
-            Steps = plan.Steps.Select((s, n) => new JournalStep { Index = n + 1, Description = s.Description, Actions = s.Actions.ToList() }).ToList(),
-        };
+        _lock = hostLock;
+        var r = hostLock.Record;
+        r.Description = plan.Description;
+        r.Resources = plan.Resources.ToList();
+        r.Steps = plan.Steps.Select((s, n) => new JournalStep { Index = n + 1, Description = s.Description, Actions = s.Actions.ToList() }).ToList();
     }
 
-    public string Path { get; }
+    /// <summary>Where <see cref="Keep"/> saved it, once it did.</summary>
+    public string? Path { get; private set; }
 
-    /// <summary>The first write: creates the file exclusively (see <see cref="PlanExecutor"/>); the folder is made when missing.</summary>
+    /// <summary>The first write, before the first step.</summary>
     public void Create()
     {
-        var text = JsonSerializer.Serialize(_data, Options);
-        bool made;
-        try { made = _host.TryCreateFileExclusive(Path, text, 0x180 /* 0600 */); }
-        catch (DirectoryNotFoundException)
-        {
-            _host.CreateDirectory(PlanExecutor.JournalDirectory);
-            made = _host.TryCreateFileExclusive(Path, text, 0x180);
-        }
-        if (!made) _host.WriteAllTextAtomic(Path, text, 0x180); // cannot happen with a fresh id; never lose the journal
-    }
-
-    public void Save()
-    {
-        if (!_host.DirectoryExists(PlanExecutor.JournalDirectory)) _host.CreateDirectory(PlanExecutor.JournalDirectory);
-        _host.WriteAllTextAtomic(Path, JsonSerializer.Serialize(_data, Options), 0x180 /* 0600 */);
+        _lock.Record.Started = DateTime.UtcNow;
+        _lock.Update();
     }
 
     public void Mark(int index, PlanStepState state, string? error = null)
     {
-        if (index < 0 || index >= _data.Steps.Count) return;
-        _data.Steps[index].State = state.ToString();
-        if (error != null) _data.Steps[index].Error = error;
-        try { Save(); }
-        catch (IOException) { /* the journal must never turn a good step into a failure */ }
+        var steps = _lock.Record.Steps!;
+        if (index < 0 || index >= steps.Count) return;
+        steps[index].State = state.ToString();
+        if (error != null) steps[index].Error = error;
+        try { _lock.Update(); }
+        catch (Exception e) when (e is IOException or PlanPreconditionException) { /* the journal must never turn a good step into a failure */ }
     }
 
-    public void Delete()
+    /// <summary>Saves the journal as /var/db/jailsmodule/journal/ID.json (an undo failed: the operator needs it after the plan's line is gone).</summary>
+    public string? Keep()
     {
-        try { _host.DeleteFile(Path); } // deleting a missing file is no error (unlink's ENOENT is ignored by both hosts)
-        catch (IOException) { }
-    }
-
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
-    public sealed class JournalData
-    {
-        public string Id { get; set; } = "";
-        public string Description { get; set; } = "";
-        public string Machine { get; set; } = "";
-        public int Pid { get; set; }
-        public DateTime Started { get; set; }
-        public List<string> Resources { get; set; } = new();
-        public List<JournalStep> Steps { get; set; } = new();
-    }
-
-    public sealed class JournalStep
-    {
-        public int Index { get; set; }
-        public string Description { get; set; } = "";
-        public List<string> Actions { get; set; } = new();
-        public string State { get; set; } = nameof(PlanStepState.Pending);
-        public string? Error { get; set; }
+        try { return Path = HostLock.SaveJournal(_host, _lock.Record); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 }

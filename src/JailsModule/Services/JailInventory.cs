@@ -100,16 +100,17 @@ public sealed class JailInventory
 
         // rc.d/jail's choice for "service jail start NAME": /etc/jail.NAME.conf, then
         // /etc/jail.conf.d/NAME.conf, then $jail_conf (/etc/jail.conf). Lower rank wins.
-        foreach (var f in host.ListDirectory("/etc", "jail.*.conf"))
+        // One walk per folder: each file's stamp for the cache, folders skipped.
+        foreach (var info in host.ListFiles("/etc", "jail.*.conf"))
         {
+            var f = info.Path;
             var stem = f["/etc/jail.".Length..^".conf".Length];
             listed.Add(f);
-            LoadFile(f, null, j => j.Name == stem ? 0 : 3);
+            LoadFile(f, info, j => j.Name == stem ? 0 : 3);
         }
-        foreach (var f in host.ListDirectory(ConfigDirectory, "*.conf"))
+        foreach (var info in host.ListFiles(ConfigDirectory, "*.conf"))
         {
-            var info = host.GetFileInfo(f); // one stat: skips folders and gives the cache its stamp
-            if (info is null || info.IsDirectory) continue;
+            var f = info.Path;
             var stem = f[(ConfigDirectory.Length + 1)..^".conf".Length];
             listed.Add(f);
             LoadFile(f, info, j => j.Name == stem ? 1 : 3);

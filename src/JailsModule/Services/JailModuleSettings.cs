@@ -31,7 +31,12 @@ public sealed class JailModuleSettings
     /// <summary>Mirror base URL: sets are at MIRROR/ARCH/ARCH/RELEASE/SET.txz.</summary>
     public string Mirror { get; set; } = "https://download.freebsd.org/releases";
 
-    public static readonly string[] Keys = { "TemplateRoot", "TemplateMountpoint", "JailRoot", "JailMountpoint", "MediaPath", "Mirror" };
+    /// <summary>Seconds a change waits for a jail name, dataset or file another plan holds before ResourceLocked (0: fail at once).</summary>
+    public int LockTimeout { get; set; } = 60;
+
+    private string? _badLockTimeout;
+
+    public static readonly string[] Keys = { "TemplateRoot", "TemplateMountpoint", "JailRoot", "JailMountpoint", "MediaPath", "Mirror", "LockTimeout" };
 
     public static JailModuleSettings Load(IJailHost host)
     {
@@ -61,12 +66,18 @@ public sealed class JailModuleSettings
             case "JailMountpoint": JailMountpoint = value; break;
             case "MediaPath": MediaPath = value; break;
             case "Mirror": Mirror = value; break;
+            case "LockTimeout":
+                if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t) && t <= 86400) { LockTimeout = t; _badLockTimeout = null; }
+                else _badLockTimeout = value;
+                break;
         }
     }
 
     /// <summary>Null when every value is valid, else the first problem.</summary>
     public string? Validate()
     {
+        if (_badLockTimeout != null || LockTimeout is < 0 or > 86400)
+            return $"LockTimeout '{_badLockTimeout ?? LockTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture)}' is not a whole number of seconds from 0 to 86400.";
         return ProvisionValidation.Dataset(TemplateRoot)
             ?? ProvisionValidation.Dataset(JailRoot)
             ?? ProvisionValidation.AbsolutePath(TemplateMountpoint)
@@ -92,6 +103,7 @@ public sealed class JailModuleSettings
         "JailMountpoint" => JailMountpoint,
         "MediaPath" => MediaPath,
         "Mirror" => Mirror,
+        "LockTimeout" => LockTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => throw new ArgumentException($"Unknown setting '{key}'."),
     };
 }

@@ -130,14 +130,14 @@ public sealed partial class ProvisioningService
         if (!Host.DirectoryExists(Settings.MediaPath)) plan.Add(new CreateDirectoryStep(Settings.MediaPath));
         if (!have)
             plan.Add(new CommandStep($"Download {release} MANIFEST", MediaCommand.Fetch(baseUrl + "/MANIFEST", manifest))
-            { UndoDeleteFiles = Host.FileExists(manifest) ? Array.Empty<string>() : new[] { manifest } });
+            { LongRunning = true, UndoDeleteFiles = Host.FileExists(manifest) ? Array.Empty<string>() : new[] { manifest } });
         for (int i = 0; i < sets.Count; i++)
         {
             var set = sets[i];
             var file = result.Files[i];
             if (!have)
                 plan.Add(new CommandStep($"Download {set}.txz", MediaCommand.Fetch($"{baseUrl}/{set}.txz", file))
-                { UndoDeleteFiles = new[] { file } });
+                { LongRunning = true, UndoDeleteFiles = new[] { file } });
             var sha = MediaCommand.Sha256(file);
             bool downloaded = !have;
             plan.Add(new ActionStep($"Verify the SHA-256 of {set}.txz", new[] { sha.DisplayText }, ctx =>
@@ -153,7 +153,7 @@ public sealed partial class ProvisioningService
                         $"The SHA-256 of {file} is {got}, but the MANIFEST says {want}; " + (downloaded ? "the file was removed." : "run Save-JailRelease -Force to download it again."),
                         file, PlanErrorKind.InvalidData);
                 }
-            }));
+            }) { LongRunning = true });
         }
         foreach (var f in result.Files.Append(manifest)) plan.Lock("file", f);
         return plan;
@@ -269,7 +269,7 @@ public sealed partial class ProvisioningService
     private void AddPopulateSteps(Plan plan, IEnumerable<string> archives, string path)
     {
         foreach (var f in archives)
-            plan.Add(new CommandStep($"Extract {f[(f.LastIndexOf('/') + 1)..]}", MediaCommand.Extract(f, path)));
+            plan.Add(new CommandStep($"Extract {f[(f.LastIndexOf('/') + 1)..]}", MediaCommand.Extract(f, path)) { LongRunning = true });
         foreach (var f in new[] { "/etc/resolv.conf", "/etc/localtime" })
             if (Host.FileExists(f)) plan.Add(new CopyFileStep(f, path + f));
     }
@@ -277,7 +277,8 @@ public sealed partial class ProvisioningService
     /// <summary>freebsd-update fetch install on a tree; undo is freebsd-update rollback.</summary>
     private static CommandStep UpdateStep(string path, string currentRelease)
         => new($"Patch {path} with freebsd-update", MediaCommand.FreebsdUpdate(path, currentRelease),
-            new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-b", path, "--not-running-from-cron", "rollback" }) { Environment = new Dictionary<string, string> { ["PAGER"] = "cat" } });
+            new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-b", path, "--not-running-from-cron", "rollback" }) { Environment = new Dictionary<string, string> { ["PAGER"] = "cat" } })
+        { LongRunning = true };
 
     public Plan PlanUpdateTemplate(string name)
     {
@@ -404,8 +405,8 @@ public sealed partial class ProvisioningService
         switch (r.Kind)
         {
             case JailStorageKind.Thin:
-                plan.Add(new CommandStep($"Clone {t!.Snapshot} to {ds}", ZfsCommand.Clone(t.Snapshot!, ds), ZfsCommand.Destroy(ds)));
-                plan.Add(new CommandStep($"Tag {ds}", ZfsCommand.Set(ds, meta)));
+                // Tagged as it is made: a crash cannot leave an unmarked clone Remove-Jail would refuse.
+                plan.Add(new CommandStep($"Clone {t!.Snapshot} to {ds}", ZfsCommand.Clone(t.Snapshot!, ds, meta), ZfsCommand.Destroy(ds)));
                 break;
             case JailStorageKind.Thick:
                 plan.Add(new CommandStep($"Create dataset {ds}", ZfsCommand.Create(ds, false, meta), ZfsCommand.Destroy(ds)));
@@ -535,12 +536,11 @@ public sealed partial class ProvisioningService
                 throw new PlanPreconditionException("JailNotConfigured", $"Jail '{name}' runs without a config file, so it could not be started again after the re-clone.", name, PlanErrorKind.InvalidOperation);
             if (running) plan.Add(new CommandStep($"Stop jail '{name}'", JailTool.Stop(name, jail.ConfigPath), JailTool.Start(name, jail.ConfigPath!)));
             plan.Add(new CommandStep($"Keep the old root as {prev}", ZfsCommand.Rename(ds.Name, prev), ZfsCommand.Rename(prev, ds.Name)));
-            plan.Add(new CommandStep($"Clone {t.Snapshot}", ZfsCommand.Clone(t.Snapshot, ds.Name), ZfsCommand.Destroy(ds.Name)));
-            plan.Add(new CommandStep($"Tag {ds.Name}", ZfsCommand.Set(ds.Name, new[]
+            plan.Add(new CommandStep($"Clone {t.Snapshot}", ZfsCommand.Clone(t.Snapshot, ds.Name, new[]
             {
                 KeyValuePair.Create(ZfsCommand.Managed, "yes"), KeyValuePair.Create(ZfsCommand.Uuid, ds.Uuid ?? Guid.NewGuid().ToString()),
                 KeyValuePair.Create(ZfsCommand.Kind, "thin"), KeyValuePair.Create(ZfsCommand.Template, t.Name),
-            })));
+            }), ZfsCommand.Destroy(ds.Name)));
             plan.Add(new CommandStep($"Mark {prev} as the previous root", ZfsCommand.Set(prev, new[] { KeyValuePair.Create(ZfsCommand.Kind, "previous") })));
             plan.Add(verify);
             if (running) plan.Add(new CommandStep($"Start jail '{name}'", JailTool.Start(name, jail.ConfigPath!), JailTool.Stop(name, jail.ConfigPath)));
@@ -552,7 +552,7 @@ public sealed partial class ProvisioningService
         var rollback = jail.State == JailState.Running
             ? new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-j", name, "--not-running-from-cron", "rollback" })
             : new ProcessRequest(ToolPaths.FreebsdUpdate, new[] { "-b", jail.Path, "--not-running-from-cron", "rollback" });
-        plan.Add(new CommandStep($"Patch jail '{name}' with freebsd-update", update, rollback));
+        plan.Add(new CommandStep($"Patch jail '{name}' with freebsd-update", update, rollback) { LongRunning = true });
         plan.Add(verify);
         return plan;
     }

@@ -156,7 +156,7 @@ public sealed partial class ProvisioningService
                     throw new PlanPreconditionException("TemplateIncomplete", $"Template '{t.Name}' has no {t.Skeleton} or no {t.Path}/skeleton mount point.", t.Name, PlanErrorKind.InvalidData);
                 meta.Add(KeyValuePair.Create("skeleton", skel));
                 plan.Lock("file", skel);
-                plan.Add(new CommandStep($"Copy the skeleton of '{t.Name}' to {skel}", Cmd(ToolPaths.Cp, "-a", t.Skeleton!, skel), RemoveTree(skel)));
+                plan.Add(new CommandStep($"Copy the skeleton of '{t.Name}' to {skel}", Cmd(ToolPaths.Cp, "-a", t.Skeleton!, skel), RemoveTree(skel)) { LongRunning = true });
                 plan.Add(new CommandStep($"Create the mount point {path}", Cmd(ToolPaths.Mkdir, path), Cmd(ToolPaths.Rmdir, path)));
                 extra.Insert(0, KeyValuePair.Create<string, IReadOnlyList<string>?>("mount", NullfsLines(t.Path, skel, path)));
                 break;

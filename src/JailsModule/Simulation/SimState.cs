@@ -126,6 +126,12 @@ public sealed class SimFault
     public string StandardError { get; set; } = "";
     public string StandardOutput { get; set; } = "";
 
+    /// <summary>How long the command hangs before it fails (or runs, with <see cref="ThenRun"/>): a slow or stuck machine.</summary>
+    public int DelayMilliseconds { get; set; }
+
+    /// <summary>After the delay the command runs normally instead of failing (a slow command, not a broken one).</summary>
+    public bool ThenRun { get; set; }
+
     /// <summary>Matches seen so far.</summary>
     public int Seen { get; set; }
 

@@ -35,12 +35,12 @@ public sealed class SimulatedHost : IJailHost
 
     private ProcessResult Run(ProcessRequest request, CancellationToken ct)
     {
-        return Store.WithState(state =>
+        var (result, delay, fault) = Store.WithState(state =>
         {
             var line = FormatForMatch(Path.GetFileName(request.FileName), request.Arguments);
             var fullLine = FormatForMatch(request.FileName, request.Arguments);
 
-            // Fault injection comes first: the command does not run.
+            // Fault injection comes first: the command does not run (or runs late, with ThenRun).
             foreach (var fault in state.Faults.ToList())
             {
                 if (!SimGlob.IsMatch(line, fault.Pattern) && !SimGlob.IsMatch(fullLine, fault.Pattern)) continue;
@@ -48,29 +48,41 @@ public sealed class SimulatedHost : IJailHost
                 if (fault.Seen < fault.Occurrence) continue;
                 fault.Fired++;
                 if (fault.Count > 0 && fault.Fired >= fault.Count) state.Faults.Remove(fault);
+                if (fault.ThenRun) return (((ProcessResult?)null, fault.DelayMilliseconds, (string?)fault.Id), true);
                 var stderr = fault.StandardError.Length > 0 ? fault.StandardError : $"{Path.GetFileName(request.FileName)}: simulated fault";
                 if (!stderr.EndsWith('\n')) stderr += "\n";
                 Log(request, fault.ExitCode, "fault " + fault.Id);
-                return (new ProcessResult(fault.ExitCode, fault.StandardOutput, stderr), true);
+                return (((ProcessResult?)new ProcessResult(fault.ExitCode, fault.StandardOutput, stderr), fault.DelayMilliseconds, (string?)fault.Id), true);
             }
             // Faults that only counted a match still changed (Seen).
             bool dirty = state.Faults.Count > 0;
-
-            var tool = SimToolRegistry.Find(request.FileName);
-            if (tool is null || !Fs.FileExists(request.FileName))
-            {
-                Log(request, -1, "not found");
-                throw new ToolNotFoundException(request.FileName);
-            }
-
-            var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["LC_ALL"] = "C", ["PATH"] = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin" };
-            if (request.Environment != null)
-                foreach (var kv in request.Environment) env[kv.Key] = kv.Value;
-            var ctx = new SimContext(state, Fs, request.FileName, request.StandardInput, env, ct);
-            var r = tool.Run(ctx, request.Arguments);
-            Log(request, r.ExitCode, null);
-            return (new ProcessResult(r.ExitCode, r.StandardOutput, r.StandardError), dirty || ctx.Dirty);
+            var r = RunTool(state, request, ct, null, out var changed);
+            return (((ProcessResult?)r, 0, (string?)null), dirty || changed);
         }, ct);
+        if (delay > 0 && ct.WaitHandle.WaitOne(delay)) ct.ThrowIfCancellationRequested(); // outside the state lock: others go on
+        return result ?? Store.WithState(state =>
+        {
+            var r = RunTool(state, request, ct, $"delayed {delay} ms by fault {fault}", out var changed);
+            return (r, changed);
+        }, ct);
+    }
+
+    private ProcessResult RunTool(SimState state, ProcessRequest request, CancellationToken ct, string? note, out bool changed)
+    {
+        var tool = SimToolRegistry.Find(request.FileName);
+        if (tool is null || !Fs.FileExists(request.FileName))
+        {
+            Log(request, -1, "not found");
+            throw new ToolNotFoundException(request.FileName);
+        }
+        var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["LC_ALL"] = "C", ["PATH"] = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin" };
+        if (request.Environment != null)
+            foreach (var kv in request.Environment) env[kv.Key] = kv.Value;
+        var ctx = new SimContext(state, Fs, request.FileName, request.StandardInput, env, ct);
+        var r = tool.Run(ctx, request.Arguments);
+        Log(request, r.ExitCode, note);
+        changed = ctx.Dirty;
+        return new ProcessResult(r.ExitCode, r.StandardOutput, r.StandardError);
     }
 
     private static string FormatForMatch(string tool, IReadOnlyList<string> args)
@@ -166,11 +178,15 @@ public sealed class SimulatedHost : IJailHost
         return i is null ? null : i with { Path = SimFileSystem.Normalize(path) };
     }
 
+    public IReadOnlyList<HostFileInfo> ListFiles(string path, string pattern = "*")
+        => AtomicFile.ListFiles(Fs.Map(path), SimFileSystem.Normalize(path), name => SimGlob.IsMatch(name, pattern), GetFileInfo);
+
     public void CreateDirectory(string path) => System.IO.Directory.CreateDirectory(Fs.MapForWrite(path));
     public void Rename(string from, string to) => File.Move(Fs.MapForWrite(from), Fs.MapForWrite(to), overwrite: true);
     public void DeleteFile(string path) => File.Delete(Fs.Map(path));
     public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.Map(path), recursive: false);
     public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(Fs.Map(path), content, newFileMode);
+    public IHostFileLock? TryLockFile(string path) => FileLock.TryOpen(Fs.MapForWrite(path), SimFileSystem.Normalize(path));
 }
 
 public sealed class SimLogEntry

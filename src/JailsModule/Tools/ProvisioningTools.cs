@@ -33,7 +33,16 @@ public static class ZfsCommand
     }
 
     /// <summary>zfs clone SNAPSHOT DATASET, exactly as the Handbook's thin jails.</summary>
-    public static ProcessRequest Clone(string snapshot, string dataset) => new(ToolPaths.Zfs, new[] { "clone", snapshot, dataset });
+    /// <summary>zfs clone [-o P=V]... SNAPSHOT DS: the properties are set as the clone is made (zfs(8): no moment without them).</summary>
+    public static ProcessRequest Clone(string snapshot, string dataset, IEnumerable<KeyValuePair<string, string>>? properties = null)
+    {
+        var a = new List<string> { "clone" };
+        if (properties != null)
+            foreach (var kv in properties) { a.Add("-o"); a.Add(kv.Key + "=" + kv.Value); }
+        a.Add(snapshot);
+        a.Add(dataset);
+        return new(ToolPaths.Zfs, a);
+    }
 
     public static ProcessRequest Snapshot(string snapshot) => new(ToolPaths.Zfs, new[] { "snapshot", snapshot });
 

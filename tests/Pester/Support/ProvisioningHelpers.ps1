@@ -15,6 +15,8 @@ function script:Assert-SameState($before, $after) {
     ($after.Mounts -join "`n") | Should -Be ($before.Mounts -join "`n")
     ($after.Jails -join "`n") | Should -Be ($before.Jails -join "`n")
     ($after.Files -join "`n") | Should -Be ($before.Files -join "`n")
+    ($after.Locks -join "`n") | Should -Be ($before.Locks -join "`n")
+    @($after.Locks) | Should -HaveCount 0 -Because 'no plan may still hold a resource once its cmdlet returned'
 }
 # Runs a simulated program directly (bypassing the module), for setting up or inspecting the host.
 function script:Run-Sim([string] $tool, [string[]] $argv) {

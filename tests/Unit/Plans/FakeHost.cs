@@ -53,4 +53,28 @@ internal sealed class FakeHost : IJailHost
 
     public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null)
         => Files.TryAdd(path, System.Text.Encoding.UTF8.GetBytes(content));
+
+    /// <summary>Files locked now (as flock(2) would: one holder per file, this process included).</summary>
+    public ConcurrentDictionary<string, FakeLock> Held { get; } = new(StringComparer.Ordinal);
+
+    public IHostFileLock? TryLockFile(string path)
+    {
+        var dir = path[..path.LastIndexOf('/')];
+        if (!DirectoryExists(dir)) throw new DirectoryNotFoundException(dir);
+        var l = new FakeLock(this, path);
+        if (!Held.TryAdd(path, l)) return null;
+        Files.TryAdd(path, Array.Empty<byte>());
+        return l;
+    }
+
+    internal sealed class FakeLock : IHostFileLock
+    {
+        private readonly FakeHost _h;
+        public FakeLock(FakeHost h, string path) { _h = h; Path = path; }
+        public string Path { get; }
+        public string ReadAll() => _h.ReadAllText(Path);
+        public void WriteAll(string content) => _h.Files[Path] = System.Text.Encoding.UTF8.GetBytes(content);
+        public void Delete() { _h.Files.TryRemove(Path, out _); Dispose(); }
+        public void Dispose() => _h.Held.TryRemove(new KeyValuePair<string, FakeLock>(Path, this));
+    }
 }

@@ -19,8 +19,11 @@ public sealed class PlanExecutorTests
         return plan;
     }
 
+    /// <summary>No plan listed in the lock table, no journal file, and only the table and owner files in the lock folder.</summary>
     private static bool NoLocksOrJournals(FakeHost h)
-        => !h.Files.Keys.Any(k => k.StartsWith(HostLock.Directory + "/") || k.StartsWith(PlanExecutor.JournalDirectory + "/"));
+        => HostLock.Held(h).Count == 0
+           && !h.Files.Keys.Any(k => k.StartsWith(PlanExecutor.JournalDirectory + "/"))
+           && h.Files.Keys.Where(k => k.StartsWith(HostLock.Directory + "/")).All(k => k == HostLock.TableFile || k[(HostLock.Directory.Length + 1)..].StartsWith("owner-"));
 
     [Fact]
     public void RunsStepsInOrderAndLeavesNoLockOrJournal()
@@ -92,7 +95,7 @@ public sealed class PlanExecutorTests
         var journal = JsonDocument.Parse(h.ReadAllText(ex.JournalPath!));
         var states = journal.RootElement.GetProperty("Steps").EnumerateArray().Select(s => s.GetProperty("State").GetString()).ToArray();
         Assert.Equal(new[] { "UndoFailed", "Undone", "Undone", "Failed" }, states);
-        Assert.DoesNotContain(h.Files.Keys, k => k.StartsWith(HostLock.Directory + "/"));
+        Assert.Empty(HostLock.Held(h));
     }
 
     [Fact]
@@ -119,24 +122,76 @@ public sealed class PlanExecutorTests
         Assert.True(NoLocksOrJournals(h));
     }
 
+    private static LockRecord Line(string owner, params string[] resources) => new()
+    {
+        Id = "20261125T010203-deadbeef",
+        Description = "Create thin jail 'web1'",
+        Owner = owner,
+        Machine = "m",
+        Pid = 4242,
+        Acquired = DateTime.UtcNow,
+        Resources = resources.ToList(),
+    };
+
+    private static void WriteTable(FakeHost h, params LockRecord[] lines)
+    {
+        h.CreateDirectory(HostLock.Directory);
+        h.Files[HostLock.TableFile] = System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => JsonSerializer.Serialize(l) + "\n")));
+    }
+
     [Fact]
-    public void AStaleLockOfADeadProcessIsBroken()
+    public void TheLineOfADeadProcessIsDroppedSilentlyWhenItsPlanHadNotStarted()
     {
         var h = new FakeHost();
-        var dead = new LockOwner { Machine = Environment.MachineName, Pid = int.MaxValue - 7, ProcessStartTicks = 1, Token = "t", PlanId = "crashed" };
-        h.CreateDirectory(HostLock.Directory);
-        h.Files[HostLock.FileFor("jail:web1")] = JsonSerializer.SerializeToUtf8Bytes(dead);
-        new PlanExecutor(h, default) { LockTimeout = TimeSpan.FromMilliseconds(200) }.Execute(ThreeSteps());
+        WriteTable(h, Line("owner-4242-0123456789ab.lock", "jail:web1"));
+        var warnings = new List<string>();
+        new PlanExecutor(h, default) { LockTimeout = TimeSpan.FromMilliseconds(200), OnWarning = warnings.Add }.Execute(ThreeSteps());
         Assert.Equal(2, h.Commands.Count);
+        Assert.Empty(warnings);
         Assert.True(NoLocksOrJournals(h));
     }
 
     [Fact]
-    public void ALockOfALiveProcessOnAnotherMachineIsNeverBroken()
+    public void TheLineOfAPlanThatDiedHalfWayIsDroppedWithItsJournalSavedAndAWarning()
     {
-        var owner = new LockOwner { Machine = "elsewhere", Pid = int.MaxValue - 7, ProcessStartTicks = 1 };
-        Assert.False(owner.IsStale());
-        Assert.False(LockOwner.Current("p", "d", "t").IsStale());
+        var h = new FakeHost();
+        var dead = Line("owner-4242-0123456789ab.lock", "jail:web1", "dataset:zroot/c/web1");
+        dead.Started = DateTime.UtcNow;
+        dead.Steps = new() { new JournalStep { Index = 1, Description = "Clone", Actions = new() { "/sbin/zfs clone zroot/t@base zroot/c/web1" } } };
+        WriteTable(h, dead);
+        var warnings = new List<string>();
+        new PlanExecutor(h, default) { LockTimeout = TimeSpan.FromMilliseconds(200), OnWarning = warnings.Add }.Execute(ThreeSteps());
+        Assert.Equal(2, h.Commands.Count);
+        var w = Assert.Single(warnings);
+        var saved = PlanExecutor.JournalDirectory + "/20261125T010203-deadbeef.json";
+        Assert.Contains(saved, w);
+        Assert.Contains("Create thin jail 'web1'", w);
+        var journal = JsonDocument.Parse(h.ReadAllText(saved)).RootElement;
+        Assert.Equal("/sbin/zfs clone zroot/t@base zroot/c/web1", journal.GetProperty("Steps")[0].GetProperty("Actions")[0].GetString());
+        Assert.Empty(HostLock.Held(h));
+    }
+
+    [Fact]
+    public void ALineWhoseOwnerFileIsLockedBelongsToALiveProcessAndIsNeverDropped()
+    {
+        var h = new FakeHost();
+        WriteTable(h, Line("owner-4242-0123456789ab.lock", "jail:web1"));
+        using var alive = h.TryLockFile(HostLock.Directory + "/owner-4242-0123456789ab.lock"); // that process still runs
+        var ex = Assert.Throws<PlanPreconditionException>(() =>
+            new PlanExecutor(h, default) { LockTimeout = TimeSpan.FromMilliseconds(50) }.Execute(ThreeSteps()));
+        Assert.Equal("ResourceLocked", ex.ErrorId);
+        Assert.Contains("pid 4242", ex.Message);
+        Assert.Empty(h.Commands);
+        Assert.Single(HostLock.Held(h));
+    }
+
+    [Fact]
+    public void ATornTableLineIsIgnored()
+    {
+        var ok = Line("owner-1-0123456789ab.lock", "jail:a");
+        var text = JsonSerializer.Serialize(ok) + "\n{\"Id\":\"x\",\"Resou";
+        var parsed = HostLock.Parse(text);
+        Assert.Equal(new[] { "jail:a" }, Assert.Single(parsed).Resources);
     }
 
     [Fact]
@@ -148,8 +203,9 @@ public sealed class PlanExecutorTests
         new PlanExecutor(h, default).Execute(new[] { "jail:web1" }, () =>
         {
             builds++;
-            seen.Add(h.FileExists(HostLock.FileFor("jail:web1")));
-            seen.Add(h.FileExists(HostLock.FileFor("dataset:zroot/c")));
+            var held = HostLock.Held(h).SelectMany(r => r.Resources).ToList();
+            seen.Add(held.Contains("jail:web1"));
+            seen.Add(held.Contains("dataset:zroot/c"));
             return ThreeSteps().Lock("dataset", "zroot/c");
         });
         Assert.Equal(2, builds);
@@ -185,13 +241,5 @@ public sealed class PlanExecutorTests
         });
         Assert.Equal(1, maxInside);
         Assert.True(NoLocksOrJournals(h));
-    }
-
-    [Fact]
-    public void LockFileNamesAreSafeAndDistinct()
-    {
-        Assert.Equal("/var/db/jailsmodule/locks/dataset%3Azroot%2Fjails%2Fcontainers%2Fweb1.lock", HostLock.FileFor("dataset:zroot/jails/containers/web1"));
-        Assert.NotEqual(HostLock.FileFor("jail:" + new string('a', 300)), HostLock.FileFor("jail:" + new string('a', 299) + "b"));
-        Assert.True(HostLock.FileFor("jail:" + new string('a', 300)).Length < 260);
     }
 }

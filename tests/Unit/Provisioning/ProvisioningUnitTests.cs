@@ -202,6 +202,25 @@ public sealed class ProvisioningParserTests
         Assert.NotNull(back.Validate());
     }
 
+    [Theory]
+    [InlineData("5", 5, true)]
+    [InlineData("0", 0, true)]
+    [InlineData("86400", 86400, true)]
+    [InlineData("86401", 60, false)]
+    [InlineData("-1", 60, false)]
+    [InlineData("1.5", 60, false)]
+    [InlineData("ten", 60, false)]
+    public void LockTimeoutIsWholeSecondsAndABadValueIsReported(string text, int expected, bool valid)
+    {
+        var h = new Plans.FakeHost();
+        h.WriteAllTextAtomic(JailModuleSettings.SettingsFile, $"LockTimeout=\"{text}\"\n");
+        var s = JailModuleSettings.Load(h);
+        Assert.Equal(expected, s.LockTimeout);
+        Assert.Equal(valid, s.Validate() is null);
+        if (!valid) Assert.Contains(text, s.Validate());
+        if (valid) Assert.Contains($"LockTimeout=\"{expected}\"", s.Render());
+    }
+
     private sealed class NoFiles : IConfFileSource
     {
         public bool FileExists(string path) => false;
