@@ -389,6 +389,28 @@ Describe 'Naming simulated hosts and the root check, locally' -Tag 'Remoting' {
             $sim.UpdateState({ param($s) $s.Uid = 0; $s.UserName = 'root' })
         }
     }
+    It 'stops the provisioning cmdlets of a non-root user before any step: JailHostRequiresRoot, not a tool error and a rollback' {
+        $sim = [JailsModule.Services.JailHostManager]::GetSimulator($script:dir4)
+        $sim.UpdateState({ param($s) $s.Uid = 1001; $s.UserName = 'alice' })
+        try {
+            Connect-JailHost -Simulator -Path $script:dir4
+            $before = @(Get-JailSimulatorLog).Count
+            { Save-JailRelease 14.3-RELEASE } | Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.SaveJailReleaseCommand' -ExpectedMessage '*Save-JailRelease changes jails on bsd4.example.org*uid 1001*'
+            { New-Jail n1 -Empty } | Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.NewJailCommand'
+            { Remove-Jail t -Confirm:$false } | Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.RemoveJailCommand'
+            { Set-JailModuleSetting -LockTimeout 5 } | Should -Throw -ErrorId 'JailHostRequiresRoot,JailsModule.Commands.SetJailModuleSettingCommand'
+            New-Jail n1 -Empty -WhatIf   # a preview needs no root
+            $new = @(Get-JailSimulatorLog | Select-Object -Skip $before)
+            # Only reads ran (id -u, uname -m, jls, zfs list): no fetch, zfs create, file write or jail.
+            $readOnly = { $_.FileName -in '/usr/bin/id', '/usr/bin/uname', '/usr/sbin/jls' -or ($_.FileName -eq '/sbin/zfs' -and $_.Arguments[0] -eq 'list') }
+            @($new | Where-Object { -not (& $readOnly) }) | Should -HaveCount 0
+            $sim.FileExists('/etc/jail.conf.d/n1.conf') | Should -BeFalse
+            $sim.FileExists('/usr/local/etc/jailsmodule.conf') | Should -BeFalse
+        }
+        finally {
+            $sim.UpdateState({ param($s) $s.Uid = 0; $s.UserName = 'root' })
+        }
+    }
 }
 
 Describe 'about_JailsModule_Remoting' -Tag 'Remoting' {

@@ -114,7 +114,7 @@ public abstract class JailCmdletBase : PSCmdlet
     /// Throws JailHostRequiresRoot unless the module runs as root on the host (jail, zfs, ifconfig,
     /// mount and rctl changes all need it). Asks the host once per connection ("id -u"), cached.
     /// </summary>
-    protected void RequireRoot()
+    protected internal void RequireRoot()
     {
         var host = JailHost;
         var uid = RootCheck.Uid(host, () =>

@@ -68,6 +68,8 @@ public sealed class PlanRunner
                 _cmdlet.ShouldProcess(p.WhatIfText, p.WhatIfText, p.Description);
                 return null;
             }
+            // Root first: a non-root user gets JailHostRequiresRoot, not a tool's error and a rollback.
+            if (_cmdlet is JailCmdletBase jc) jc.RequireRoot();
             int activity = Interlocked.Increment(ref _activity);
             Plan? current = null;
             bool shown = false;
