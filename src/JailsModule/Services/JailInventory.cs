@@ -58,15 +58,25 @@ public sealed class JailInventory
 
     public static JailInventory Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
     {
+        var running = ReadRunning(host, ct, onCommand);
+        var (configured, errors) = ReadConfigured(host);
+        return new JailInventory(host, running, configured, errors);
+    }
+
+    /// <summary>The running jails: one jls --libxo json run.</summary>
+    public static IReadOnlyList<JlsRecord> ReadRunning(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
+    {
         var req = JlsTool.ListAll();
         onCommand?.Invoke(req);
         var res = host.RunAsync(req, ct).GetAwaiter().GetResult();
         if (!res.Success)
             throw new NativeCommandException(req, res);
-        var running = JlsTool.ParseJson(res.StandardOutput);
-        var (configured, errors) = ReadConfigured(host);
-        return new JailInventory(host, running, configured, errors);
+        return JlsTool.ParseJson(res.StandardOutput);
     }
+
+    /// <summary>Joins a jls result with a configuration scan made elsewhere (<see cref="ReadConfigured"/>).</summary>
+    public static JailInventory Create(IJailHost host, IReadOnlyList<JlsRecord> running, (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) configured)
+        => new(host, running, configured.Jails, configured.Errors);
 
     /// <summary>Every configured jail with the file rc.d/jail would start it from.</summary>
     public static (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) ReadConfigured(IJailHost host)

@@ -68,6 +68,30 @@ public sealed partial class ProvisioningService
         return inv;
     }
 
+    /// <summary>
+    /// The jail list and the zfs listing for a name check. The configuration scan (a stat of every
+    /// file in /etc/jail.conf.d, file reads only) runs on another thread while jls and zfs list run
+    /// on this one: on a real host those are processes, which the scan then costs no time beside.
+    /// </summary>
+    private (JailInventory Jails, ZfsListing Zfs) ReadJailsAndZfs()
+    {
+        var scan = Task.Run(() => JailInventory.ReadConfigured(Host));
+        try
+        {
+            var running = JailInventory.ReadRunning(Host, Ct, OnCommand);
+            var zfs = ReadZfs();
+            var inv = JailInventory.Create(Host, running, scan.GetAwaiter().GetResult());
+            foreach (var e in inv.ConfigErrors)
+                OnWarning?.Invoke($"jail: {e.Message} (jails defined in that file are not seen)");
+            return (inv, zfs);
+        }
+        finally
+        {
+            // On an error here, still wait for the scan: nothing of the cmdlet may run on after it returns.
+            try { scan.Wait(); } catch (AggregateException) { }
+        }
+    }
+
     private ProcessResult Read(ProcessRequest r)
     {
         OnCommand?.Invoke(r);
@@ -187,8 +211,11 @@ public sealed partial class ProvisioningService
         foreach (var m in missing) plan.Lock("dataset", m);
     }
 
-    /// <summary>The templates (only the one named <paramref name="only"/> when given: each costs a file read).</summary>
-    public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs, string? only = null)
+    /// <summary>
+    /// The templates (only the one named <paramref name="only"/> when given). Each one's PatchLevel
+    /// costs a file read (its /bin/freebsd-version): left null when <paramref name="patchLevel"/> is false.
+    /// </summary>
+    public IReadOnlyList<JailTemplate> GetTemplates(ZfsListing zfs, string? only = null, bool patchLevel = true)
     {
         if (IsUfs(zfs)) return GetUfsTemplates();
         var list = new List<JailTemplate>();
@@ -211,7 +238,7 @@ public sealed partial class ProvisioningService
                 Storage = "zfs",
                 ComputerName = Host.ComputerName,
             };
-            t.PatchLevel = ReadUserland(t.Path);
+            if (patchLevel) t.PatchLevel = ReadUserland(t.Path);
             list.Add(t);
         }
         return list;
@@ -225,8 +252,8 @@ public sealed partial class ProvisioningService
         return Host.FileExists(f) ? MediaCommand.ParseUserlandVersion(Host.ReadAllText(f)) : null;
     }
 
-    public JailTemplate FindTemplate(ZfsListing zfs, string name)
-        => GetTemplates(zfs, name).FirstOrDefault(t => t.Name == name)
+    public JailTemplate FindTemplate(ZfsListing zfs, string name, bool patchLevel = true)
+        => GetTemplates(zfs, name, patchLevel).FirstOrDefault(t => t.Name == name)
            ?? throw new PlanPreconditionException("TemplateNotFound",
                $"There is no template '{name}' under {Settings.TemplateRoot} on {Host.ComputerName}. Create it with 'New-JailTemplate -Release ...'.",
                name, PlanErrorKind.ObjectNotFound);
@@ -365,14 +392,13 @@ public sealed partial class ProvisioningService
         if (!ProvisionValidation.IsUnder(ds, Settings.JailRoot))
             throw new PlanPreconditionException("DatasetOutsideRoot", $"The dataset '{ds}' is not below the jail root '{Settings.JailRoot}' (Set-JailModuleSetting -JailRoot).", ds);
         var conf = ConfigFile(r.Name);
-        var inv = ReadJails();
+        var (inv, zfs) = ReadJailsAndZfs();
         var taken = inv.Find(r.Name);
         if (taken != null)
             throw new PlanPreconditionException("JailNameTaken",
                 $"A jail named '{r.Name}' already exists on {Host.ComputerName} ({(taken.ConfigPath ?? "running, no config file")}).", r.Name, PlanErrorKind.ResourceExists);
         if (Host.FileExists(conf))
             throw new PlanPreconditionException("JailNameTaken", $"{conf} already exists.", r.Name, PlanErrorKind.ResourceExists);
-        var zfs = ReadZfs();
         if (IsUfs(zfs)) return PlanNewJailUfs(r, conf);
         if (zfs.Exists(ds))
             throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
@@ -384,7 +410,8 @@ public sealed partial class ProvisioningService
         JailTemplate? t = null;
         if (r.Kind != JailStorageKind.Empty)
         {
-            t = FindTemplate(zfs, r.Template ?? throw new PlanPreconditionException("TemplateRequired", "A thin or thick jail needs -Template (or use -Empty).", r.Name));
+            t = FindTemplate(zfs, r.Template ?? throw new PlanPreconditionException("TemplateRequired", "A thin or thick jail needs -Template (or use -Empty).", r.Name),
+                patchLevel: r.Kind == JailStorageKind.Thick); // a clone has the snapshot's userland, whatever the template has now
             if (t.Snapshot is null)
                 throw new PlanPreconditionException("TemplateHasNoSnapshot", $"Template '{t.Name}' has no snapshot to clone.", t.Name, PlanErrorKind.InvalidOperation);
         }
