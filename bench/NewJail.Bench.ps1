@@ -22,9 +22,11 @@
     alternates (New-Jail first on even rounds, bare first on odd ones, replaying the previous
     round's list) so that a growing state or a busy neighbour does not favour one side. The result
     goes to $null (a "| Out-Null" pipeline would be the bench's cost, not New-Jail's).
-    Besides wall-clock time, the CPU time of this thread is measured (getrusage RUSAGE_THREAD,
-    user + system: the simulator runs on the calling thread), which other processes on a shared
-    machine disturb much less; "n/a" where the call is not available.
+    Besides wall-clock time, the CPU time of this process is measured (getrusage RUSAGE_SELF,
+    user + system: the simulator runs in it, and New-Jail scans the config files on a second
+    thread while jls and zfs list run, so a per-thread figure would leave that work out), which
+    other processes on a shared machine disturb less than wall time; it also counts the runtime's
+    own threads (JIT, GC) on both sides. "n/a" where the call is not available.
     A benchmark reports; it never fails a build (keep it out of CI).
 .EXAMPLE
     dotnet pwsh ./bench/NewJail.Bench.ps1 -ModulePath ./out/JailsModule/JailsModule.psd1 -Iterations 30
@@ -35,7 +37,6 @@ param(
     [int] $WarmUp = 3
 )
 $ErrorActionPreference = 'Stop'
-if ($env:JM_NOPROGRESS) { $ProgressPreference = "SilentlyContinue" }
 Import-Module $ModulePath -Force
 $sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 Connect-JailHost -Simulator -Path $sim
@@ -46,22 +47,22 @@ $none = [Threading.CancellationToken]::None
 try {
     Add-Type -TypeDefinition @'
 using System.Runtime.InteropServices;
-public static class JmBenchCpu
+public static class JmBenchCpuSelf
 {
     [StructLayout(LayoutKind.Sequential)] struct TimeVal { public long Sec; public long Usec; }
     [StructLayout(LayoutKind.Sequential)] struct RUsage { public TimeVal User; public TimeVal System; [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)] public long[] Rest; }
     [DllImport("libc", SetLastError = true)] static extern int getrusage(int who, out RUsage usage);
     public static double ThreadMs()
     {
-        if (getrusage(1, out var u) != 0) return double.NaN;
+        if (getrusage(0, out var u) != 0) return double.NaN; // RUSAGE_SELF: every thread of the process
         return (u.User.Sec + u.System.Sec) * 1000.0 + (u.User.Usec + u.System.Usec) / 1000.0;
     }
 }
 '@
-    $cpuOk = -not [double]::IsNaN([JmBenchCpu]::ThreadMs())
+    $cpuOk = -not [double]::IsNaN([JmBenchCpuSelf]::ThreadMs())
 }
 catch { $cpuOk = $false }
-function Cpu { if ($cpuOk) { [JmBenchCpu]::ThreadMs() } else { 0 } }
+function Cpu { if ($cpuOk) { [JmBenchCpuSelf]::ThreadMs() } else { 0 } }
 
 try {
     Save-JailRelease 14.3-RELEASE | Out-Null
