@@ -94,7 +94,7 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
             if (plan is null) continue;
             var jail = Start
                 ? JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText)).Find(name)
-                : Service.ReadConfiguredJail(name); // stopped: its own new file says everything, no jls needed
+                : Service.ReadConfiguredJail(name, plan); // stopped: its own new file says everything, no jls needed
             if (jail != null) WriteObject(jail);
         }
     }

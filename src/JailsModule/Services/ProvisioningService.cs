@@ -373,12 +373,15 @@ public sealed partial class ProvisioningService
 
     public string JailDataset(NewJailRequest r) => r.Dataset ?? Settings.JailRoot + "/" + r.Name;
 
-    /// <summary>The jail's name also stands for its own /etc/jail.conf.d/NAME.conf, so no separate file lock is needed.</summary>
-    /// <summary>A stopped jail read from its own /etc/jail.conf.d/NAME.conf only.</summary>
-    public Jail? ReadConfiguredJail(string name)
+    /// <summary>A stopped jail read from its own /etc/jail.conf.d/NAME.conf only (from the text <paramref name="written"/> wrote there, when given).</summary>
+    public Jail? ReadConfiguredJail(string name, Plan? written = null)
     {
         var file = ConfigFile(name);
-        var r = ConfFileCache.For(Host).Load(Host, file, new HostConfSource(Host)); // the next name check reuses this parse
+        // The text the plan just wrote is parsed as it is, without reading the file back.
+        var text = written?.Steps.OfType<WriteFileStep>().LastOrDefault(s => s.Path == file)?.Content;
+        var r = text != null
+            ? Config.JailConf.LoadText(text, file, new HostConfSource(Host))
+            : ConfFileCache.For(Host).Load(Host, file, new HostConfSource(Host));
         var cj = r.Success ? r.Jails.FirstOrDefault(j => j.Name == name) : null;
         return cj is null ? null : JailInventory.FromConfig(Host.ComputerName, cj, file);
     }

@@ -29,13 +29,21 @@ public sealed class ZfsListing
     public ZfsEntry? Find(string name) => _byName.TryGetValue(name, out var e) ? e : null;
     public bool Exists(string name) => _byName.ContainsKey(name);
 
+    // Built on first use, in one pass each: a listing of a few thousand datasets is asked about a
+    // template's snapshots and clones without a scan of every row per question.
+    private ILookup<string, ZfsEntry>? _children, _snapshots, _clones;
+
+    /// <summary>The filesystems directly below <paramref name="dataset"/>, in listing order.</summary>
     public IEnumerable<ZfsEntry> Children(string dataset)
-        => Entries.Where(e => !e.IsSnapshot && e.Name.StartsWith(dataset + "/", StringComparison.Ordinal) && e.Name.IndexOf('/', dataset.Length + 1) < 0);
+        => (_children ??= Entries.Where(e => !e.IsSnapshot && e.Name.IndexOf('/') > 0).ToLookup(e => e.Name[..e.Name.LastIndexOf('/')], StringComparer.Ordinal))[dataset];
 
+    /// <summary>The snapshots of <paramref name="dataset"/>, oldest (lowest createtxg) first.</summary>
     public IEnumerable<ZfsEntry> SnapshotsOf(string dataset)
-        => Entries.Where(e => e.IsSnapshot && e.Dataset == dataset).OrderBy(e => e.CreateTxg);
+        => (_snapshots ??= Entries.Where(e => e.IsSnapshot).ToLookup(e => e.Dataset, StringComparer.Ordinal))[dataset].OrderBy(e => e.CreateTxg);
 
-    public IEnumerable<ZfsEntry> ClonesOf(string snapshot) => Entries.Where(e => !e.IsSnapshot && e.Origin == snapshot);
+    /// <summary>The filesystems cloned from <paramref name="snapshot"/> (origin = it).</summary>
+    public IEnumerable<ZfsEntry> ClonesOf(string snapshot)
+        => (_clones ??= Entries.Where(e => !e.IsSnapshot && e.Origin != null).ToLookup(e => e.Origin!, StringComparer.Ordinal))[snapshot];
 
     /// <summary>Datasets from the pool down to <paramref name="dataset"/> that do not exist yet, topmost first.</summary>
     public List<string> MissingAncestry(string dataset)
