@@ -174,6 +174,25 @@ Describe 'New-Jail' {
         @($cmds | Where-Object { $_ -like '/sbin/zfs clone *' }) | Should -HaveCount 0
         Test-Path (Join-Path $script:sim 'fs/usr/local/jails/containers/thick1/etc/resolv.conf') | Should -BeTrue
     }
+    It 'a thick jail gets every distribution set of its template (base and lib32 here)' {
+        Save-JailRelease 14.3-RELEASE -DistributionSet base, lib32 | Out-Null
+        $t = New-JailTemplate 14.3-RELEASE -Name t32 -DistributionSet base, lib32
+        $t.DistributionSet | Should -Be @('base', 'lib32')
+        (Get-JailTemplate t32).DistributionSet | Should -Be @('base', 'lib32')
+        (Local-Props 'zroot/jails/templates/t32') | Should -Not -BeNullOrEmpty
+        (Run-Sim '/sbin/zfs' @('get', '-H', '-o', 'value', 'org.jailsmodule:sets', 'zroot/jails/templates/t32')).StandardOutput.Trim() | Should -Be 'base,lib32'
+        $m = Mark
+        New-Jail thick32 -Template t32 -Thick | Out-Null
+        $tars = @(Mutating (Since $m) | Where-Object { $_ -like '/usr/bin/tar *' })
+        $tars | Should -Be @(
+            '/usr/bin/tar -xf /usr/local/jails/media/14.3-RELEASE-base.txz -C /usr/local/jails/containers/thick32 --unlink'
+            '/usr/bin/tar -xf /usr/local/jails/media/14.3-RELEASE-lib32.txz -C /usr/local/jails/containers/thick32 --unlink')
+        Test-Path (Join-Path $script:sim 'fs/usr/local/jails/containers/thick32/usr/lib32/libc.so.7') | Should -BeTrue
+        # A template made before the sets were recorded (no property) stands for base only.
+        (Get-JailTemplate 14.3-RELEASE).DistributionSet | Should -Be @('base')
+        Remove-Jail thick32 -Confirm:$false
+        Remove-JailTemplate t32 -Confirm:$false
+    }
     It 'warns that jails in a config file that does not parse cannot be seen' {
         $bad = Join-Path $script:sim 'fs/etc/jail.conf.d/broken.conf'
         Set-Content $bad "broken {`n  path = `"/x`"`n"

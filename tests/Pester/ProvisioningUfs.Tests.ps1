@@ -168,6 +168,20 @@ Describe 'New-Jail without ZFS' {
         Test-Path (Real '/usr/local/jails/containers/thick1/bin/freebsd-version') | Should -BeTrue
         Get-Content (Real '/etc/jail.conf.d/thick1.conf') -Raw | Should -Not -Match 'nullfs'
     }
+    It 'thick from a folder template made with base and lib32 extracts both sets' {
+        Save-JailRelease 14.3-RELEASE -DistributionSet base, lib32 | Out-Null
+        (New-JailTemplate 14.3-RELEASE -Name u32 -DistributionSet base, lib32).DistributionSet | Should -Be @('base', 'lib32')
+        (Get-JailTemplate u32).DistributionSet | Should -Be @('base', 'lib32')
+        $m = Mark
+        New-Jail thick32 -Template u32 -Thick | Out-Null
+        @(Mutating (Since $m) | Where-Object { $_ -like '/usr/bin/tar *' }) | Should -Be @(
+            '/usr/bin/tar -xf /usr/local/jails/media/14.3-RELEASE-base.txz -C /usr/local/jails/containers/thick32 --unlink'
+            '/usr/bin/tar -xf /usr/local/jails/media/14.3-RELEASE-lib32.txz -C /usr/local/jails/containers/thick32 --unlink')
+        Test-Path (Real '/usr/local/jails/containers/thick32/usr/lib32/libc.so.7') | Should -BeTrue
+        Remove-Jail thick32 -Confirm:$false
+        Remove-JailTemplate u32 -Confirm:$false
+        Get-JailTemplate u32 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
     It '-WhatIf prints the cp, mkdir and config write, and changes nothing' {
         $before = HostState
         $m = Mark

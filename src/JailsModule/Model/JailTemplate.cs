@@ -47,6 +47,9 @@ public sealed class JailTemplate
     /// <summary>What freebsd-version -u reports for the tree (14.3-RELEASE-p2), when known.</summary>
     public string? PatchLevel { get; set; }
 
+    /// <summary>The distribution sets extracted into it (base, lib32...): a thick jail from it gets the same. Templates made before this was recorded say base.</summary>
+    public string[] DistributionSet { get; set; } = { "base" };
+
     /// <summary>Datasets cloned from any of its snapshots.</summary>
     public string[] Clones { get; set; } = Array.Empty<string>();
 

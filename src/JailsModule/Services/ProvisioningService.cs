@@ -229,6 +229,7 @@ public sealed partial class ProvisioningService
             {
                 Name = e.Name[(Settings.TemplateRoot.Length + 1)..],
                 Release = e.Release ?? "",
+                DistributionSet = ParseSets(e.Sets),
                 Dataset = e.Name,
                 Path = e.Mountpoint ?? "",
                 Snapshots = snaps.Select(s => s.Name).ToArray(),
@@ -242,6 +243,14 @@ public sealed partial class ProvisioningService
             list.Add(t);
         }
         return list;
+    }
+
+    /// <summary>The sets recorded on a template (org.jailsmodule:sets or its sets= comment); base when none was recorded.</summary>
+    internal static string[] ParseSets(string? recorded)
+    {
+        var sets = (recorded ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(s => ProvisionValidation.DistributionSet(s) is null).Distinct(StringComparer.Ordinal).ToArray();
+        return sets.Length == 0 ? new[] { "base" } : sets;
     }
 
     /// <summary>USERLAND_VERSION of a tree's /bin/freebsd-version (what freebsd-version -u prints there).</summary>
@@ -262,7 +271,7 @@ public sealed partial class ProvisioningService
     {
         var zfs = ReadZfs();
         var ds = TemplateDataset(name);
-        if (IsUfs(zfs)) return PlanNewTemplateUfs(name, release, CheckSaved(release, sets), update);
+        if (IsUfs(zfs)) return PlanNewTemplateUfs(name, release, sets, CheckSaved(release, sets), update);
         if (zfs.Exists(ds))
             throw new PlanPreconditionException("TemplateExists", $"The dataset '{ds}' already exists; choose another -Name or remove it first.", ds, PlanErrorKind.ResourceExists);
         var files = CheckSaved(release, sets);
@@ -275,6 +284,7 @@ public sealed partial class ProvisioningService
             KeyValuePair.Create(ZfsCommand.Kind, "template"),
             KeyValuePair.Create(ZfsCommand.Release, release),
             KeyValuePair.Create(ZfsCommand.Uuid, Guid.NewGuid().ToString()),
+            KeyValuePair.Create(ZfsCommand.Sets, string.Join(',', sets)),
         }), ZfsCommand.Destroy(ds)));
         AddPopulateSteps(plan, files, path);
         if (update) plan.Add(UpdateStep(path, release));
@@ -440,10 +450,10 @@ public sealed partial class ProvisioningService
                 break;
             case JailStorageKind.Thick:
                 plan.Add(new CommandStep($"Create dataset {ds}", ZfsCommand.Create(ds, false, meta), ZfsCommand.Destroy(ds)));
-                var files = new[] { "base" }.Select(s => MediaFile(t!.Release, null, s)).ToList();
+                var files = t!.DistributionSet.Select(s => MediaFile(t.Release, null, s)).ToList(); // the template's own sets
                 foreach (var f in files)
                     if (!Host.FileExists(f))
-                        throw new PlanPreconditionException("ReleaseNotSaved", $"{f} does not exist. Run 'Save-JailRelease -Release {t!.Release}' first.", f, PlanErrorKind.ObjectNotFound);
+                        throw new PlanPreconditionException("ReleaseNotSaved", $"{f} does not exist. Run 'Save-JailRelease -Release {t!.Release} -DistributionSet {string.Join(',', t.DistributionSet)}' first.", f, PlanErrorKind.ObjectNotFound);
                 AddPopulateSteps(plan, files, path);
                 if (t!.PatchLevel != null && t.PatchLevel != t.Release) plan.Add(UpdateStep(path, t.Release));
                 break;

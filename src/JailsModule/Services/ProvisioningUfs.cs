@@ -72,6 +72,7 @@ public sealed partial class ProvisioningService
             {
                 Name = name,
                 Release = meta.GetValueOrDefault("release") ?? "",
+                DistributionSet = ParseSets(meta.GetValueOrDefault("sets")),
                 Path = UfsTemplateBase(name),
                 Skeleton = UfsTemplateSkeleton(name),
                 Clones = UfsJailsOf(name),
@@ -86,7 +87,7 @@ public sealed partial class ProvisioningService
     }
 
     /// <summary>New-JailTemplate without ZFS: extract into NAME-base, move the writable parts to NAME-skeleton, link them back.</summary>
-    private Plan PlanNewTemplateUfs(string name, string release, IReadOnlyList<string> files, bool update)
+    private Plan PlanNewTemplateUfs(string name, string release, IReadOnlyList<string> sets, IReadOnlyList<string> files, bool update)
     {
         var b = UfsTemplateBase(name);
         var s = UfsTemplateSkeleton(name);
@@ -106,6 +107,7 @@ public sealed partial class ProvisioningService
         foreach (var (dir, link) in SkeletonParts)
             plan.Add(new CommandStep($"Link {dir} to the skeleton", Cmd(ToolPaths.Ln, "-s", link, $"{b}/{dir}"), Cmd(ToolPaths.Rm, "-f", $"{b}/{dir}")));
         var text = $"{JailConfigBuilder.MetadataPrefix} kind=template\n{JailConfigBuilder.MetadataPrefix} release={release}\n{JailConfigBuilder.MetadataPrefix} uuid={Guid.NewGuid()}\n"
+                   + $"{JailConfigBuilder.MetadataPrefix} sets={string.Join(',', sets)}\n"
                    + $"{JailConfigBuilder.MetadataPrefix} base={b}\n{JailConfigBuilder.MetadataPrefix} skeleton={s}\n";
         plan.Add(new WriteFileStep(meta, "# JailsModule template (NullFS thin jails: base mounted read-only, skeleton copied per jail)\n" + text, 0x1A4, $"Write {meta}"));
         return plan;
@@ -161,10 +163,10 @@ public sealed partial class ProvisioningService
                 extra.Insert(0, KeyValuePair.Create<string, IReadOnlyList<string>?>("mount", NullfsLines(t.Path, skel, path)));
                 break;
             case JailStorageKind.Thick:
-                var files = new[] { MediaFile(t!.Release, null, "base") };
+                var files = t!.DistributionSet.Select(s => MediaFile(t.Release, null, s)).ToArray();
                 foreach (var f in files)
                     if (!Host.FileExists(f))
-                        throw new PlanPreconditionException("ReleaseNotSaved", $"{f} does not exist. Run 'Save-JailRelease -Release {t.Release}' first.", f, PlanErrorKind.ObjectNotFound);
+                        throw new PlanPreconditionException("ReleaseNotSaved", $"{f} does not exist. Run 'Save-JailRelease -Release {t!.Release} -DistributionSet {string.Join(',', t.DistributionSet)}' first.", f, PlanErrorKind.ObjectNotFound);
                 plan.Add(new CommandStep($"Create {path}", Cmd(ToolPaths.Mkdir, path), RemoveTree(path)));
                 AddPopulateSteps(plan, files, path);
                 if (t.PatchLevel != null && t.PatchLevel != t.Release) plan.Add(UpdateStep(path, t.Release));

@@ -5,7 +5,7 @@ namespace JailsModule.Services;
 
 /// <summary>One row of <see cref="ZfsCommand.ListAll"/>: a filesystem or snapshot with the module's metadata (possibly inherited).</summary>
 public sealed record ZfsEntry(string Name, string Type, string? Origin, string? Mountpoint, long CreateTxg,
-    string? Managed, string? Uuid, string? Template, string? Kind, string? Release)
+    string? Managed, string? Uuid, string? Template, string? Kind, string? Release, string? Sets = null)
 {
     public bool IsSnapshot => Type == "snapshot";
     public string Dataset => IsSnapshot ? Name[..Name.IndexOf('@')] : Name;
@@ -70,7 +70,7 @@ public sealed class ZfsListing
             if (f.Length < ZfsCommand.ListColumns.Length) continue;
             static string? V(string s) => s is "-" or "" ? null : s;
             long.TryParse(f[4], out var txg);
-            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9])));
+            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9]), V(f[10])));
         }
         return new ZfsListing(list);
     }

@@ -11,8 +11,11 @@ public static class ZfsCommand
     public const string Kind = "org.jailsmodule:kind";
     public const string Release = "org.jailsmodule:release";
 
+    /// <summary>A template's distribution sets, comma-separated (base,lib32): what a thick jail from it extracts.</summary>
+    public const string Sets = "org.jailsmodule:sets";
+
     /// <summary>The columns <see cref="ListAll"/> asks for, in order.</summary>
-    public static readonly string[] ListColumns = { "name", "type", "origin", "mountpoint", "createtxg", Managed, Uuid, Template, Kind, Release };
+    public static readonly string[] ListColumns = { "name", "type", "origin", "mountpoint", "createtxg", Managed, Uuid, Template, Kind, Release, Sets };
 
     /// <summary>zfs list -H -p -t filesystem,snapshot -o COLUMNS: the whole pool in one run.</summary>
     public static ProcessRequest ListAll()
