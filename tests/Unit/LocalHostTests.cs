@@ -74,4 +74,52 @@ public sealed class LocalHostTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>ListFiles in one pass agrees with ListDirectory + GetFileInfo (the interface's default) on files, folders and links.</summary>
+    [Fact]
+    public void ListFilesDescribesMatchingFilesLikeGetFileInfoAndSkipsFolders()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "jm-ls-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "a.conf"), "a {}\n");
+            File.WriteAllText(Path.Combine(dir, "b.conf"), "bb {}\n");
+            File.WriteAllText(Path.Combine(dir, "c.txt"), "x");
+            Directory.CreateDirectory(Path.Combine(dir, "d.conf"));
+            File.CreateSymbolicLink(Path.Combine(dir, "l.conf"), Path.Combine(dir, "b.conf"));
+            File.CreateSymbolicLink(Path.Combine(dir, "ld.conf"), Path.Combine(dir, "d.conf"));
+            File.CreateSymbolicLink(Path.Combine(dir, "dangling.conf"), Path.Combine(dir, "nowhere"));
+            var got = _host.ListFiles(dir, "*.conf");
+            // A dangling link is listed as itself (GetFileInfo's view), so reading it later reports the error as jail(8) would.
+            Assert.Equal(new[] { "a.conf", "b.conf", "dangling.conf", "l.conf" }, got.Select(i => Path.GetFileName(i.Path)));
+            var viaDefault = ((IJailHost)new DefaultListing(_host)).ListFiles(dir, "*.conf");
+            Assert.Equal(viaDefault.Select(i => (i.Path, i.Length, i.LastWriteTimeUtc, i.Mode)), got.Select(i => (i.Path, i.Length, i.LastWriteTimeUtc, i.Mode)));
+            Assert.Equal(6, got.Single(i => i.Path.EndsWith("/l.conf")).Length); // the link's target, as stat(2) says
+            Assert.Empty(_host.ListFiles(Path.Combine(dir, "missing"), "*"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>A host that keeps IJailHost's default ListFiles (ListDirectory + GetFileInfo per entry).</summary>
+    private sealed class DefaultListing : IJailHost
+    {
+        private readonly LocalHost _h;
+        public DefaultListing(LocalHost h) => _h = h;
+        public string ComputerName => _h.ComputerName;
+        public JailHostKind Kind => _h.Kind;
+        public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken) => _h.RunAsync(request, cancellationToken);
+        public bool FileExists(string path) => _h.FileExists(path);
+        public bool DirectoryExists(string path) => _h.DirectoryExists(path);
+        public string ReadAllText(string path) => _h.ReadAllText(path);
+        public byte[] ReadAllBytes(string path) => _h.ReadAllBytes(path);
+        public void WriteAllTextAtomic(string path, string content, int? newFileMode = null) => _h.WriteAllTextAtomic(path, content, newFileMode);
+        public void WriteAllBytes(string path, byte[] content) => _h.WriteAllBytes(path, content);
+        public IReadOnlyList<string> ListDirectory(string path, string pattern = "*") => _h.ListDirectory(path, pattern);
+        public HostFileInfo? GetFileInfo(string path) => _h.GetFileInfo(path);
+        public void CreateDirectory(string path) => _h.CreateDirectory(path);
+        public void Rename(string from, string to) => _h.Rename(from, to);
+        public void DeleteFile(string path) => _h.DeleteFile(path);
+        public void DeleteDirectory(string path) => _h.DeleteDirectory(path);
+    }
 }
