@@ -478,15 +478,35 @@ Describe 'Get-JailModuleSetting and Set-JailModuleSetting' {
 }
 
 Describe 'Concurrency' {
+    BeforeAll {
+        # Another pwsh process connected to the same simulator folder, running $Command.
+        function script:Start-ChildPwsh([string] $Tag, [string] $Command) {
+            $exe = [Environment]::ProcessPath
+            $argv = @()
+            if ((Split-Path $exe -Leaf) -match '^dotnet(\.exe)?$') { $argv += Join-Path $PSHOME 'pwsh.dll' }
+            $script = "Import-Module '$env:JAILSMODULE_TEST_MODULE'; Connect-JailHost -Simulator -Path '$script:sim'; $Command"
+            $argv += '-NoProfile', '-NonInteractive', '-Command', $script
+            Start-Process -FilePath $exe -ArgumentList $argv -PassThru -RedirectStandardOutput (Join-Path $script:sim "$Tag.out") -RedirectStandardError (Join-Path $script:sim "$Tag.err")
+        }
+    }
+    It '4 processes racing New-Jail of one name: exactly one succeeds, the others get JailNameTaken or ResourceLocked' {
+        $cmd = "`$j = New-Jail prace1 -Template 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable e; " +
+               "[pscustomobject]@{ Ok = [bool]`$j; Error = if (`$e) { `$e[0].FullyQualifiedErrorId -replace ',.*$' } } | ConvertTo-Json -Compress"
+        $children = 1..4 | ForEach-Object { Start-ChildPwsh "race$_" $cmd }
+        $children | ForEach-Object { $_.WaitForExit(120000) | Should -BeTrue }
+        $results = 1..4 | ForEach-Object { Get-Content (Join-Path $script:sim "race$_.out") -Raw | ConvertFrom-Json }
+        @($results | Where-Object Ok) | Should -HaveCount 1
+        @($results | Where-Object { -not $_.Ok -and $_.Error -notin 'JailNameTaken', 'ResourceLocked' }) | Should -HaveCount 0
+        @($script:host_.ReadState().Datasets | Where-Object Name -like 'zroot/jails/containers/prace1*') | Should -HaveCount 1
+        @([JailsModule.Plans.HostLock]::Held($script:host_)) | Should -HaveCount 0
+        # Their owner files went with them: the next process to make its own removes the dead ones.
+        Start-ChildPwsh 'after' 'Get-JailModuleSetting | Out-Null; Set-JailModuleSetting -LockTimeout 60; Remove-Item -LiteralPath (Join-Path (Get-JailHost).Path fs/usr/local/etc/jailsmodule.conf)' | ForEach-Object { $_.WaitForExit(120000) | Should -BeTrue }
+        foreach ($c in $children) { @(Get-ChildItem (Join-Path $script:sim 'fs/var/db/jailsmodule/locks') -Filter "owner-$($c.Id)-*") | Should -HaveCount 0 }
+    }
     It 'New-Jail killed half-way (kill -9) holds nothing; the next plan saves its journal and warns' {
         # Another pwsh process runs New-Jail crash1; its zfs clone hangs (a slow machine) and it is killed there.
         Set-JailSimulatorFault -Command 'zfs clone * zroot/jails/containers/crash1' -Delay 120000 -ThenRun | Out-Null
-        $exe = [Environment]::ProcessPath
-        $argv = @()
-        if ((Split-Path $exe -Leaf) -match '^dotnet(\.exe)?$') { $argv += Join-Path $PSHOME 'pwsh.dll' }
-        $script = "Import-Module '$env:JAILSMODULE_TEST_MODULE'; Connect-JailHost -Simulator -Path '$script:sim'; New-Jail crash1 -Template 14.3-RELEASE"
-        $argv += '-NoProfile', '-NonInteractive', '-Command', $script
-        $child = Start-Process -FilePath $exe -ArgumentList $argv -PassThru -RedirectStandardOutput (Join-Path $script:sim 'child.out') -RedirectStandardError (Join-Path $script:sim 'child.err')
+        $child = Start-ChildPwsh 'crash' "New-Jail crash1 -Template 14.3-RELEASE"
         try {
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             do {
