@@ -9,7 +9,14 @@ public sealed class SimDataset
     public string Type { get; set; } = "filesystem";
 
     /// <summary>Locally set properties (native and user properties); inherited values are computed.</summary>
-    public SortedDictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, string> Properties
+    {
+        get => _properties;
+        // state.json gives a dictionary with the default (culture) comparer: keep the ordinal order and lookups.
+        set => _properties = value.Comparer == StringComparer.Ordinal ? value : new SortedDictionary<string, string>(value, StringComparer.Ordinal);
+    }
+
+    private SortedDictionary<string, string> _properties = new(StringComparer.Ordinal);
 
     /// <summary>For a clone, the snapshot it was cloned from.</summary>
     public string? Origin { get; set; }

@@ -103,7 +103,25 @@ public sealed class SimZfsPool
 
     // ---------------------------------------------------------------- tree
 
-    public SimDataset? Find(string name) => State.Datasets.FirstOrDefault(d => d.Name == name);
+    // Name index for Find (zfs list asks for each row's parent chain: without it a listing is
+    // quadratic in the pool's size). Rebuilt when the count changes; a hit is checked against the
+    // name (a rename), and a miss falls back to the list, so it can never answer wrongly.
+    private Dictionary<string, SimDataset>? _index;
+    private int _indexCount;
+
+    public SimDataset? Find(string name)
+    {
+        if (_index is null || _indexCount != State.Datasets.Count)
+        {
+            _index = new Dictionary<string, SimDataset>(State.Datasets.Count, StringComparer.Ordinal);
+            foreach (var d in State.Datasets) _index.TryAdd(d.Name, d);
+            _indexCount = State.Datasets.Count;
+        }
+        if (_index.TryGetValue(name, out var hit) && hit.Name == name) return hit;
+        var found = State.Datasets.FirstOrDefault(d => d.Name == name);
+        if (found != null) _index[name] = found;
+        return found;
+    }
     public static bool IsSnapshotName(string name) => name.Contains('@');
     public static string Pool(string name) => name.Split('/', '@')[0];
     public static string DatasetPart(string name) => name.Split('@')[0];
@@ -190,7 +208,8 @@ public sealed class SimZfsPool
     // ---------------------------------------------------------------- properties
 
     public static string Canonical(string prop) => Aliases.TryGetValue(prop, out var p) ? p : prop;
-    public static SimZfsProp? NativeProp(string prop) => Props.FirstOrDefault(p => p.Name == Canonical(prop));
+    private static readonly Dictionary<string, SimZfsProp> PropsByName = Props.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+    public static SimZfsProp? NativeProp(string prop) => PropsByName.GetValueOrDefault(Canonical(prop));
     public static bool IsUserProp(string prop) => prop.Contains(':');
 
     /// <summary>zfsprops(7): lowercase letters, digits, ':', '-', '.', '_'; at most 256 characters; not starting with '-'.</summary>

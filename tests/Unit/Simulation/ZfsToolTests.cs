@@ -30,6 +30,27 @@ public sealed class ZfsToolTests : SimToolTestBase
     }
 
     [Fact]
+    public void PropertiesKeepTheirOrdinalOrderAfterTheStateIsReadBack()
+    {
+        var ds = System.Text.Json.JsonSerializer.Deserialize<SimDataset>("{\"Name\":\"zroot/x\",\"Properties\":{\"b:x\":\"1\",\"B:x\":\"2\",\"a_b:x\":\"3\",\"a-b:x\":\"4\"}}")!;
+        Assert.Same(StringComparer.Ordinal, ds.Properties.Comparer);
+        Assert.Equal(new[] { "B:x", "a-b:x", "a_b:x", "b:x" }, ds.Properties.Keys);
+    }
+
+    [Fact]
+    public void ListingManyDatasetsFindsEachOnesInheritedValues()
+    {
+        Ok("/sbin/zfs", "create", "-o", "mountpoint=/jails", "-o", "org.x:tag=top", "zroot/jails");
+        for (int i = 0; i < 30; i++) Ok("/sbin/zfs", "create", $"zroot/jails/j{i}");
+        Ok("/sbin/zfs", "rename", "zroot/jails/j7", "zroot/jails/k7");
+        var rows = Ok("/sbin/zfs", "list", "-H", "-o", "name,mountpoint,org.x:tag", "-r", "zroot/jails").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(31, rows.Length);
+        Assert.Contains("zroot/jails/k7\t/jails/k7\ttop", rows);
+        Assert.DoesNotContain(rows, r => r.StartsWith("zroot/jails/j7\t"));
+        Assert.All(rows, r => Assert.EndsWith("\ttop", r));
+    }
+
+    [Fact]
     public void CreateWithoutParentFailsWithTheLibzfsText()
     {
         var r = Zfs("create", "zroot/nope/child");
