@@ -98,7 +98,7 @@ function Invoke-UnitTest {
 # command works on a fresh machine that has only the .NET SDK.
 function Install-TestPrerequisite {
     if ((Test-Path '/usr/sbin/sshd') -and (Test-Path '/usr/bin/ssh')) { return }
-    $apt = Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue
+    $apt = Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     $isRoot = $IsLinux -and ((& id -u) -eq '0')
     if (-not $apt -or -not $isRoot) {
         Write-Warning 'OpenSSH (sshd, ssh) is missing and cannot be installed here: the remoting tests will fail. Install openssh-server.'
