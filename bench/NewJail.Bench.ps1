@@ -13,6 +13,12 @@
     time in ms and varies much less than either side on a busy machine, and that as a share of the
     bare median.
 
+    Stability: the simulator folder is on /dev/shm where there is one (tmpfs), and what a round
+    made is destroyed after it, untimed. On a disk, the simulator's own file work (a clone copies
+    the snapshot's files, state.json is rewritten) made the bare side swing between 5 and 50 ms
+    with the disk's latency, and the state grew every round; either hid New-Jail's own time in
+    noise, one way or the other.
+
     Fairness: both sides run in this process against the same simulator folder, after -WarmUp
     uncounted rounds of each (JIT, caches, the jail root dataset). The bare list is New-Jail's own
     argv (recorded by the simulator, the jail name replaced), so the simulator's work (state.json
@@ -38,7 +44,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
-$sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+$tmp = if (Test-Path /dev/shm) { "/dev/shm" } else { [IO.Path]::GetTempPath() }
+$sim = Join-Path $tmp ("jm-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 Connect-JailHost -Simulator -Path $sim
 $h = [JailsModule.Services.JailHostManager]::GetSimulator($sim)
 $none = [Threading.CancellationToken]::None
@@ -105,6 +112,14 @@ try {
         }
     }
 
+    # What a round made is destroyed after it (untimed), so every round meets the same host:
+    # the simulator's cost of a clone grows with its state, which would otherwise drift the
+    # later rounds (and the ratio) upwards.
+    function Remove-Made([string] $name) {
+        $null = $h.RunAsync([JailsModule.Host.ProcessRequest]::new('/sbin/zfs', [string[]]@('destroy', "$($settings.JailRoot)/$name")), $none).GetAwaiter().GetResult()
+        $h.DeleteFile("/etc/jail.conf.d/$name.conf")
+    }
+    $settings = Get-JailModuleSetting
     for ($i = -$WarmUp; $i -lt $Iterations; $i++) {
         $count = $i -ge 0
         $tag = if ($count) { "$i" } else { "w$(-$i)" }
@@ -116,6 +131,7 @@ try {
             Invoke-Bare $last $tag $count
             $last = Invoke-Module "bench$tag" $count
         }
+        foreach ($n in "bench$tag", "bareall$tag", "barechange$tag") { Remove-Made $n }
     }
     function Median($xs) { $s = @($xs | Sort-Object); if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
     function Pct($m, $b) { if ($b -gt 0) { [math]::Round(100 * ($m - $b) / $b, 1) } else { 'n/a' } }
