@@ -4,7 +4,7 @@
     Builds, documents, tests and demonstrates JailsModule.
 .DESCRIPTION
     Tasks:
-      Build  compile src/JailsModule and lay out the loadable module in out/JailsModule
+      Build  compile src/JailsModule (and jailsim, src/JailsSim) and lay out the loadable module in out/JailsModule
       Help   generate en-US/JailsModule.dll-Help.xml (MAML) from docs/help/*.md and the cmdlet metadata
       Test   Build + Help, then xunit (tests/Unit) and Pester (tests/Pester); prints "N passed, N failed"
       Demo   Build + Help, then run examples/Demo.ps1 against a fresh simulated FreeBSD host in a temp folder
@@ -58,13 +58,19 @@ function Get-PesterPath {
 }
 
 function Invoke-Build {
-    Invoke-Native dotnet @('build', (Join-Path $root 'src/JailsModule/JailsModule.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    # jailsim (src/JailsSim) references the module, so one build makes both.
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/JailsSim/JailsSim.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
     $bin = Join-Path $root "src/JailsModule/bin/$Configuration/net8.0"
+    $simBin = Join-Path $root "src/JailsSim/bin/$Configuration/net8.0"
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $moduleOut | Out-Null
     foreach ($f in 'JailsModule.dll', 'JailsModule.pdb', 'CliWrap.dll', 'JailsModule.deps.json') {
         $src = Join-Path $bin $f
         if (Test-Path $src) { Copy-Item $src $moduleOut }
+    }
+    # The simulator's programs as processes of their own (Connect-JailHost -Simulator -OutOfProcess; jailsim -h).
+    foreach ($f in 'jailsim.dll', 'jailsim.runtimeconfig.json', 'jailsim.deps.json') {
+        Copy-Item (Join-Path $simBin $f) $moduleOut
     }
     foreach ($f in 'JailsModule.psd1', 'JailsModule.Format.ps1xml', 'JailsModule.Types.ps1xml') {
         Copy-Item (Join-Path $root $f) $moduleOut

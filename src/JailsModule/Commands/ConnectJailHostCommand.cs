@@ -28,6 +28,14 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? ComputerName { get; set; }
 
+    /// <summary>
+    /// Runs every native command as a process of its own (jailsim), as FreeBSD runs its tools, instead
+    /// of inside this process: each command then costs a process start, stdin/stdout/exit status cross
+    /// a real process boundary, and other programs can use the same folder with jailsim alike.
+    /// </summary>
+    [Parameter(ParameterSetName = "Simulator")]
+    public SwitchParameter OutOfProcess { get; set; }
+
     [Parameter(Mandatory = true, ParameterSetName = "Local")]
     public SwitchParameter Local { get; set; }
 
@@ -54,11 +62,11 @@ public sealed class ConnectJailHostCommand : PSCmdlet
             var path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
             try
             {
-                var sim = JailHostManager.GetSimulator(path);
+                var sim = JailHostManager.GetSimulator(path, OutOfProcess);
                 if (ComputerName != null) sim.SetHostname(ComputerName);
                 host = sim;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException) // FileNotFoundException (no jailsim) too
             {
                 ThrowTerminatingError(new ErrorRecord(ex, "SimulatorUnavailable", ErrorCategory.OpenError, path));
                 return;
@@ -84,5 +92,6 @@ public sealed class GetJailHostCommand : JailCmdletBase
         ComputerName = host.ComputerName,
         Kind = host.Kind.ToString(),
         Path = (host as SimulatedHost)?.Directory,
+        OutOfProcess = host is SimulatedHost { OutOfProcess: true },
     };
 }

@@ -16,24 +16,33 @@ public sealed class LocalHost : IJailHost
     public string ComputerName { get; }
     public JailHostKind Kind => JailHostKind.Local;
 
-    public async Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+        => ExecuteAsync(request.FileName, request.Arguments, request.StandardInput, request.Environment, request.OnStandardOutputLine, cancellationToken);
+
+    /// <summary>
+    /// Runs a program of this machine with an argv array (no shell), LC_ALL=C plus
+    /// <paramref name="environment"/>, stdin from <paramref name="standardInput"/> (empty when null).
+    /// Also runs jailsim for the out-of-process simulator, whose dotnet path is this machine's, not FreeBSD's.
+    /// </summary>
+    internal static async Task<ProcessResult> ExecuteAsync(string fileName, IReadOnlyList<string> arguments, string? standardInput,
+        IReadOnlyDictionary<string, string>? environment, Action<string>? onStandardOutputLine, CancellationToken cancellationToken)
     {
         var env = new Dictionary<string, string?> { ["LC_ALL"] = "C" };
-        if (request.Environment != null)
-            foreach (var kv in request.Environment) env[kv.Key] = kv.Value;
+        if (environment != null)
+            foreach (var kv in environment) env[kv.Key] = kv.Value;
 
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        var cmd = Cli.Wrap(request.FileName)
-            .WithArguments(request.Arguments)
+        var cmd = Cli.Wrap(fileName)
+            .WithArguments(arguments)
             .WithEnvironmentVariables(env)
             .WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(request.OnStandardOutputLine is null
+            .WithStandardOutputPipe(onStandardOutputLine is null
                 ? PipeTarget.ToStringBuilder(stdout)
-                : PipeTarget.Merge(PipeTarget.ToStringBuilder(stdout), PipeTarget.ToDelegate(request.OnStandardOutputLine)))
+                : PipeTarget.Merge(PipeTarget.ToStringBuilder(stdout), PipeTarget.ToDelegate(onStandardOutputLine)))
             .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr));
-        if (request.StandardInput != null)
-            cmd = cmd.WithStandardInputPipe(PipeSource.FromString(request.StandardInput));
+        if (standardInput != null)
+            cmd = cmd.WithStandardInputPipe(PipeSource.FromString(standardInput));
         else
             cmd = cmd.WithStandardInputPipe(PipeSource.Null);
 
@@ -45,11 +54,11 @@ public sealed class LocalHost : IJailHost
         }
         catch (Win32Exception ex)
         {
-            throw new ToolNotFoundException(request.FileName, ex);
+            throw new ToolNotFoundException(fileName, ex);
         }
         catch (InvalidOperationException ex) when (ex.InnerException is Win32Exception)
         {
-            throw new ToolNotFoundException(request.FileName, ex);
+            throw new ToolNotFoundException(fileName, ex);
         }
     }
 

@@ -11,5 +11,8 @@ public sealed class JailHostInfo
     /// <summary>For a simulator, the folder holding its state; null for the local host.</summary>
     public string? Path { get; set; }
 
+    /// <summary>For a simulator, whether each command runs as a jailsim process of its own (Connect-JailHost -OutOfProcess).</summary>
+    public bool OutOfProcess { get; set; }
+
     public override string ToString() => $"{ComputerName} ({Kind})";
 }

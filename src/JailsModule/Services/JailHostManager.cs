@@ -29,10 +29,13 @@ public static class JailHostManager
         }
     }
 
-    public static SimulatedHost GetSimulator(string? path)
+    public static SimulatedHost GetSimulator(string? path) => GetSimulator(path, outOfProcess: false);
+
+    /// <summary>The simulator in <paramref name="path"/>; with <paramref name="outOfProcess"/>, one that runs each command as a jailsim process.</summary>
+    public static SimulatedHost GetSimulator(string? path, bool outOfProcess)
     {
         var full = Path.GetFullPath(string.IsNullOrEmpty(path) ? DefaultSimulatorPath : path);
-        return Simulators.GetOrAdd(full, p => new SimulatedHost(p));
+        return Simulators.GetOrAdd((outOfProcess ? "process:" : "") + full, _ => new SimulatedHost(full, outOfProcess));
     }
 
     public static void Connect(Guid runspace, IJailHost host)

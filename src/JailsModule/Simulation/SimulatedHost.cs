@@ -10,11 +10,24 @@ namespace JailsModule.Simulation;
 /// </summary>
 public sealed class SimulatedHost : IJailHost
 {
-    public SimulatedHost(string directory)
+    public SimulatedHost(string directory) : this(directory, outOfProcess: false) { }
+
+    /// <param name="outOfProcess">
+    /// Run every command as a process of its own (jailsim, beside this assembly), as FreeBSD runs its
+    /// tools: the command pays for a process, gets its own address space and reaches the state only
+    /// through the folder, like any other process using the simulator. File operations stay in this process.
+    /// </param>
+    public SimulatedHost(string directory, bool outOfProcess)
     {
         Store = new SimStore(directory);
         Store.Read(); // seeds a new folder
+        if (outOfProcess) _toolProcess = ToolProcess.Locate();
     }
+
+    private readonly ToolProcess? _toolProcess;
+
+    /// <summary>True when every command runs in a jailsim process of its own.</summary>
+    public bool OutOfProcess => _toolProcess != null;
 
     public SimStore Store { get; }
     public string Directory => Store.Directory;
@@ -26,11 +39,19 @@ public sealed class SimulatedHost : IJailHost
     public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_toolProcess != null) return RunOutOfProcessAsync(request, cancellationToken);
         var result = Run(request, cancellationToken);
         if (request.OnStandardOutputLine != null)
             foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 request.OnStandardOutputLine(line);
         return Task.FromResult(result);
+    }
+
+    private async Task<ProcessResult> RunOutOfProcessAsync(ProcessRequest request, CancellationToken ct)
+    {
+        var r = await _toolProcess!.RunAsync(Directory, request, ct).ConfigureAwait(false);
+        Store.Read(); // the command may have changed the mount table our file operations walk through
+        return r;
     }
 
     private ProcessResult Run(ProcessRequest request, CancellationToken ct)
