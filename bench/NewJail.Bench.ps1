@@ -40,11 +40,11 @@
     alternates (New-Jail first on even rounds, bare first on odd ones, replaying the previous
     round's list) so that a growing state or a busy neighbour does not favour one side. The result
     goes to $null (a "| Out-Null" pipeline would be the bench's cost, not New-Jail's).
-    Besides wall-clock time, the CPU time of this process is measured (getrusage RUSAGE_SELF,
-    user + system, plus RUSAGE_CHILDREN for the jailsim processes of -OutOfProcess: the simulator runs in it, and New-Jail scans the config files on a second
-    thread while jls and zfs list run, so a per-thread figure would leave that work out), which
-    other processes on a shared machine disturb less than wall time; it also counts the runtime's
-    own threads (JIT, GC) on both sides. "n/a" where the call is not available.
+    Besides wall-clock time, the CPU time is measured: getrusage RUSAGE_SELF (user + system, every
+    thread of this process, where the in-process simulator runs) plus RUSAGE_CHILDREN (the jailsim
+    processes of -OutOfProcess). Other processes on a shared machine disturb it less than wall
+    time; it also counts the runtime's own threads (JIT, GC) on both sides. "n/a" where the call
+    is not available.
     A benchmark reports; it never fails a build (keep it out of CI).
 .EXAMPLE
     dotnet pwsh ./bench/NewJail.Bench.ps1 -ModulePath ./out/JailsModule/JailsModule.psd1 -Iterations 30
@@ -66,7 +66,7 @@ Connect-JailHost -Simulator -Path $sim -OutOfProcess:$OutOfProcess
 $h = [JailsModule.Services.JailHostManager]::GetSimulator($sim, [bool]$OutOfProcess)
 $none = [Threading.CancellationToken]::None
 
-# CPU time of the calling thread in ms (Linux and FreeBSD: RUSAGE_THREAD = 1), or $null.
+# CPU time of this process and its waited-for children in ms, or NaN.
 try {
     Add-Type -TypeDefinition @'
 using System.Runtime.InteropServices;

@@ -74,10 +74,6 @@ public sealed class JailInventory
         return JlsTool.ParseJson(res.StandardOutput);
     }
 
-    /// <summary>Joins a jls result with a configuration scan made elsewhere (<see cref="ReadConfigured"/>).</summary>
-    public static JailInventory Create(IJailHost host, IReadOnlyList<JlsRecord> running, (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) configured)
-        => new(host, running, configured.Jails, configured.Errors);
-
     /// <summary>Every configured jail with the file rc.d/jail would start it from.</summary>
     public static (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) ReadConfigured(IJailHost host)
     {

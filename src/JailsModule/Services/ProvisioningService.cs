@@ -69,27 +69,15 @@ public sealed partial class ProvisioningService
     }
 
     /// <summary>
-    /// The jail list and the zfs listing for a name check. The configuration scan (a stat of every
-    /// file in /etc/jail.conf.d, file reads only) runs on another thread while jls and zfs list run
-    /// on this one: on a real host those are processes, which the scan then costs no time beside.
+    /// The jail list and the zfs listing for a name check, one after the other. (The configuration
+    /// scan once ran on a second thread beside jls and zfs list: it saved no wall time in process and
+    /// cost more CPU, and out of process it competed with the starting commands for the cores;
+    /// bench/NewJail.Bench.ps1 in both modes.)
     /// </summary>
     private (JailInventory Jails, ZfsListing Zfs) ReadJailsAndZfs()
     {
-        var scan = Task.Run(() => JailInventory.ReadConfigured(Host));
-        try
-        {
-            var running = JailInventory.ReadRunning(Host, Ct, OnCommand);
-            var zfs = ReadZfs();
-            var inv = JailInventory.Create(Host, running, scan.GetAwaiter().GetResult());
-            foreach (var e in inv.ConfigErrors)
-                OnWarning?.Invoke($"jail: {e.Message} (jails defined in that file are not seen)");
-            return (inv, zfs);
-        }
-        finally
-        {
-            // On an error here, still wait for the scan: nothing of the cmdlet may run on after it returns.
-            try { scan.Wait(); } catch (AggregateException) { }
-        }
+        var inv = ReadJails();
+        return (inv, ReadZfs());
     }
 
     private ProcessResult Read(ProcessRequest r)
