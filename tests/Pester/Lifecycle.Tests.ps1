@@ -255,3 +255,44 @@ Describe 'Enter-Jail' {
         $err2[0].FullyQualifiedErrorId | Should -BeLike 'JailNotRunning,*'
     }
 }
+
+Describe 'Config files chosen by rc.conf, as rc.d/jail chooses them' {
+    BeforeAll {
+        $script:rcConf = Join-Path $script:fs 'etc/rc.conf'
+        $script:rcSaved = Get-Content $script:rcConf -Raw
+        New-Item -ItemType Directory -Force -Path (Join-Path $script:fs 'usr/local/etc/jails'), (Join-Path $script:fs 'jails/legacy'), (Join-Path $script:fs 'jails/side') | Out-Null
+        # $jail_conf moved to /usr/local/etc/jail.conf, and one jail kept in a file of its own.
+        Set-Content (Join-Path $script:fs 'usr/local/etc/jail.conf') "legacy {`n    path = /jails/legacy;`n    persist;`n}`n" -NoNewline
+        Set-Content (Join-Path $script:fs 'usr/local/etc/jails/side-car.conf') "side-car {`n    path = /jails/side;`n    persist;`n}`n" -NoNewline
+        Add-Content $script:rcConf "jail_conf=`"/usr/local/etc/jail.conf`"`njail_side_car_conf=`"/usr/local/etc/jails/side-car.conf`"" -NoNewline:$false
+    }
+    AfterAll {
+        Get-Jail legacy, side-car -ErrorAction SilentlyContinue | Where-Object State -eq 'Running' | Stop-Jail
+        Set-Content $script:rcConf $script:rcSaved -NoNewline
+    }
+    It 'lists jails from $jail_conf and from jail_NAME_conf files with those files as ConfigPath' {
+        $j = @(Get-Jail legacy, side-car)
+        $j.Name | Should -Be @('legacy', 'side-car')
+        ($j | Where-Object Name -eq 'legacy').ConfigPath | Should -Be '/usr/local/etc/jail.conf'
+        ($j | Where-Object Name -eq 'side-car').ConfigPath | Should -Be '/usr/local/etc/jails/side-car.conf'
+        (Get-JailConfig -Name side-car).ConfigFile | Should -Be '/usr/local/etc/jails/side-car.conf'
+    }
+    It 'starts and stops them with the file service jail uses, and service jail onestop/onestart sees what the module did' {
+        $before = LogCount
+        Start-Jail legacy, side-car
+        $lines = NewLog $before | ForEach-Object ToString
+        $lines | Should -Contain '/usr/sbin/jail -i -f /usr/local/etc/jail.conf -c legacy'
+        $lines | Should -Contain '/usr/sbin/jail -i -f /usr/local/etc/jails/side-car.conf -c side-car'
+        (Get-Jail side-car).State | Should -Be 'Running'
+        $h = [JailsModule.Services.JailHostManager]::GetSimulator((Get-JailHost).Path)
+        $stop = $h.RunAsync([JailsModule.Host.ProcessRequest]::new('/usr/sbin/service', [string[]]@('jail', 'onestop', 'side-car')), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $stop.ExitCode | Should -Be 0
+        (Get-Jail side-car).State | Should -Be 'Stopped'
+        $start = $h.RunAsync([JailsModule.Host.ProcessRequest]::new('/usr/sbin/service', [string[]]@('jail', 'onestart', 'side-car')), [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $start.ExitCode | Should -Be 0
+        (Get-Jail side-car).State | Should -Be 'Running'
+        $before = LogCount
+        Stop-Jail side-car
+        NewLog $before | ForEach-Object ToString | Should -Contain '/usr/sbin/jail -q -f /usr/local/etc/jails/side-car.conf -r side-car'
+    }
+}

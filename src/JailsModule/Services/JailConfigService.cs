@@ -14,11 +14,17 @@ public static class JailConfigService
     public const string ConfigDirectory = JailInventory.ConfigDirectory;
     public const int NewFileMode = 0x1A4; // 0644
 
-    /// <summary>The files Get-Jail reads: /etc/jail.conf, /etc/jail.*.conf, /etc/jail.conf.d/*.conf (existing ones).</summary>
+    /// <summary>
+    /// The files Get-Jail reads (existing ones): $jail_conf (/etc/jail.conf by default), /etc/jail.*.conf,
+    /// /etc/jail.conf.d/*.conf, and the files of rc.conf's jail_NAME_conf settings.
+    /// </summary>
     public static List<string> DefaultFiles(IJailHost host)
     {
         var files = new List<string>();
-        if (host.FileExists(MainConfig)) files.Add(MainConfig);
+        var rc = RcJailConf.Read(host);
+        if (host.FileExists(rc.MainConfig)) files.Add(rc.MainConfig);
+        foreach (var f in rc.PerJail.Values.Distinct(StringComparer.Ordinal).OrderBy(f => f, StringComparer.Ordinal))
+            if (host.FileExists(f) && !files.Contains(f)) files.Add(f);
         if (host.DirectoryExists("/etc"))
             files.AddRange(host.ListDirectory("/etc", "jail.*.conf").Where(f => !host.DirectoryExists(f)));
         if (host.DirectoryExists(ConfigDirectory))

@@ -8,7 +8,8 @@ namespace JailsModule.Services;
 
 /// <summary>
 /// Builds the list of jails from ONE jls call joined in memory with the parsed configuration
-/// (/etc/jail.conf with its includes, /etc/jail.*.conf and /etc/jail.conf.d/*.conf).
+/// ($jail_conf, /etc/jail.conf by default, with its includes, /etc/jail.*.conf, /etc/jail.conf.d/*.conf
+/// and the files rc.conf names in jail_NAME_conf).
 /// No process per jail.
 /// </summary>
 public sealed class JailInventory
@@ -104,36 +105,45 @@ public sealed class JailInventory
             }
         }
 
-        // rc.d/jail's choice for "service jail start NAME": /etc/jail.NAME.conf, then
-        // /etc/jail.conf.d/NAME.conf, then $jail_conf (/etc/jail.conf). Lower rank wins.
-        // One walk per folder: each file's stamp for the cache, folders skipped.
+        // rc.d/jail's choice for "service jail start NAME" (RcJailConf): ${jail_JV_conf:-/etc/jail.J.conf},
+        // then /etc/jail.conf.d/J.conf, then $jail_conf. Lower rank wins; 3 is a jail found in a file
+        // rc.d would not pick for it. One walk per folder: each file's stamp for the cache, folders skipped.
+        var rc = RcJailConf.Read(host);
+        foreach (var (jv, f) in rc.PerJail)
+        {
+            var info = host.GetFileInfo(f);
+            if (info is null || info.IsDirectory) continue;
+            listed.Add(f);
+            LoadFile(f, info, j => RcJailConf.Jv(j.Name) == jv ? 0 : 3);
+        }
         foreach (var info in host.ListFiles("/etc", "jail.*.conf"))
         {
             var f = info.Path;
             var stem = f["/etc/jail.".Length..^".conf".Length];
             listed.Add(f);
-            LoadFile(f, info, j => j.Name == stem ? 0 : 3);
+            LoadFile(f, info, j => RcJailConf.J(j.Name) == stem && rc.PerJailFile(j.Name) is null ? 0 : 3);
         }
         foreach (var info in host.ListFiles(ConfigDirectory, "*.conf"))
         {
             var f = info.Path;
             var stem = f[(ConfigDirectory.Length + 1)..^".conf".Length];
             listed.Add(f);
-            LoadFile(f, info, j => j.Name == stem ? 1 : 3);
+            LoadFile(f, info, j => RcJailConf.J(j.Name) == stem ? 1 : 3);
         }
-        var mainInfo = host.GetFileInfo(MainConfig);
+        var main = rc.MainConfig;
+        var mainInfo = host.GetFileInfo(main);
         if (mainInfo is { IsDirectory: false })
         {
-            readFiles.Remove(MainConfig);
-            listed.Add(MainConfig);
-            var result = cache.Load(host, MainConfig, source, mainInfo);
+            readFiles.Remove(main);
+            listed.Add(main);
+            var result = cache.Load(host, main, source, mainInfo);
             if (!result.Success) errors.AddRange(result.Errors);
             else
                 foreach (var j in result.Jails)
                 {
                     if (found.TryGetValue(j.Name, out var prev) && prev.Rank <= 2) continue;
                     if (!found.ContainsKey(j.Name)) order.Add(j.Name);
-                    found[j.Name] = (j, MainConfig, 2);
+                    found[j.Name] = (j, main, 2);
                 }
         }
         cache.Retain(listed);

@@ -1,0 +1,163 @@
+using System.Text;
+using JailsModule.Host;
+
+namespace JailsModule.Config;
+
+/// <summary>
+/// rc.conf(5) variables as an rc.d script sees them after load_rc_config: /etc/defaults/rc.conf, then
+/// each file of its rc_conf_files ("/etc/rc.conf /etc/rc.conf.local"), sourced by sh(1) in that order,
+/// so a later assignment wins. Only what rc.conf files hold in practice is evaluated: assignments
+/// (<c>name=value</c>, several per line, <c>;</c>-separated), with unquoted, '…' and "…" parts joined
+/// as sh joins them, backslash escapes, and <c>$name</c>, <c>${name}</c>, <c>${name:-word}</c> and
+/// <c>${name-word}</c> expanded from the variables assigned so far. Anything else on a line (a command,
+/// a function, <c>if</c>) is not run: that line sets nothing. Read-only: sysrc(8) is the writer.
+/// </summary>
+public static class RcConf
+{
+    public const string Defaults = "/etc/defaults/rc.conf";
+    public const string DefaultConfFiles = "/etc/rc.conf /etc/rc.conf.local";
+
+    /// <summary>The variables of the host's rc.conf files (missing files are skipped, as rc.subr does).</summary>
+    public static Dictionary<string, string> Read(IJailHost host)
+    {
+        var vars = new Dictionary<string, string>(StringComparer.Ordinal);
+        ReadFile(host, Defaults, vars);
+        var files = vars.TryGetValue("rc_conf_files", out var f) ? f : DefaultConfFiles;
+        foreach (var file in files.Split(new[] { ' ', '\t', '\n' }, StringSplitOptions.RemoveEmptyEntries))
+            ReadFile(host, file, vars);
+        return vars;
+    }
+
+    private static void ReadFile(IJailHost host, string path, Dictionary<string, string> vars)
+    {
+        if (!path.StartsWith('/')) return;
+        string text;
+        try
+        {
+            if (!host.FileExists(path)) return;
+            text = host.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        Parse(text, vars);
+    }
+
+    /// <summary>Evaluates the assignments of <paramref name="text"/> into <paramref name="vars"/> (which also feeds expansions).</summary>
+    public static Dictionary<string, string> Parse(string text, Dictionary<string, string>? vars = null)
+    {
+        vars ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        int i = 0;
+        while (i < text.Length)
+        {
+            // At the start of a command: blanks, separators, comments.
+            char c = text[i];
+            if (c is ' ' or '\t' or '\n' or '\r' or ';') { i++; continue; }
+            if (c == '#') { SkipLine(text, ref i); continue; }
+            int start = i;
+            while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_')) i++;
+            bool assignment = i > start && i < text.Length && text[i] == '=' && !char.IsAsciiDigit(text[start]);
+            if (!assignment) { SkipLine(text, ref i); continue; }
+            var name = text[start..i];
+            i++; // '='
+            if (!ReadWord(text, ref i, vars, out var value)) { SkipLine(text, ref i); continue; }
+            // Something other than another assignment or a comment after the word: a command with
+            // a prefix assignment (NAME=value cmd), which sets nothing in the shell itself.
+            int save = i;
+            while (i < text.Length && text[i] is ' ' or '\t') i++;
+            if (i < text.Length && text[i] is not ('\n' or '\r' or ';' or '#') && !LooksLikeAssignment(text, i))
+            {
+                SkipLine(text, ref i);
+                continue;
+            }
+            i = save;
+            vars[name] = value;
+        }
+        return vars;
+    }
+
+    private static bool LooksLikeAssignment(string text, int i)
+    {
+        int start = i;
+        while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_')) i++;
+        return i > start && i < text.Length && text[i] == '=' && !char.IsAsciiDigit(text[start]);
+    }
+
+    private static void SkipLine(string text, ref int i)
+    {
+        while (i < text.Length && text[i] != '\n') i++;
+    }
+
+    /// <summary>One sh word after '=': ends at an unquoted blank, newline or ';'. False when a quote is never closed.</summary>
+    private static bool ReadWord(string text, ref int i, Dictionary<string, string> vars, out string value)
+    {
+        var sb = new StringBuilder();
+        value = "";
+        while (i < text.Length)
+        {
+            char c = text[i];
+            if (c is ' ' or '\t' or '\n' or '\r' or ';') break;
+            if (c == '\'')
+            {
+                int end = text.IndexOf('\'', i + 1);
+                if (end < 0) return false;
+                sb.Append(text, i + 1, end - i - 1);
+                i = end + 1;
+            }
+            else if (c == '"')
+            {
+                i++;
+                bool closed = false;
+                while (i < text.Length)
+                {
+                    char d = text[i];
+                    if (d == '"') { closed = true; i++; break; }
+                    if (d == '\\' && i + 1 < text.Length && text[i + 1] is '$' or '`' or '"' or '\\' or '\n')
+                    {
+                        if (text[i + 1] != '\n') sb.Append(text[i + 1]);
+                        i += 2;
+                    }
+                    else if (d == '$') Expand(text, ref i, vars, sb);
+                    else { sb.Append(d); i++; }
+                }
+                if (!closed) return false;
+            }
+            else if (c == '\\')
+            {
+                if (i + 1 < text.Length && text[i + 1] != '\n') sb.Append(text[i + 1]);
+                i += 2;
+            }
+            else if (c == '$') Expand(text, ref i, vars, sb);
+            else { sb.Append(c); i++; }
+        }
+        value = sb.ToString();
+        return true;
+    }
+
+    /// <summary>$name, ${name}, ${name:-word}, ${name-word}; anything else stays as written.</summary>
+    private static void Expand(string text, ref int i, Dictionary<string, string> vars, StringBuilder sb)
+    {
+        int j = i + 1;
+        if (j < text.Length && text[j] == '{')
+        {
+            int close = text.IndexOf('}', j);
+            if (close < 0) { sb.Append('$'); i++; return; }
+            var inner = text[(j + 1)..close];
+            int n = 0;
+            while (n < inner.Length && (char.IsAsciiLetterOrDigit(inner[n]) || inner[n] == '_')) n++;
+            var name = inner[..n];
+            var rest = inner[n..];
+            vars.TryGetValue(name, out var v);
+            if (n == 0) sb.Append(text, i, close - i + 1);
+            else if (rest.Length == 0) sb.Append(v);
+            else if (rest.StartsWith(":-", StringComparison.Ordinal)) sb.Append(string.IsNullOrEmpty(v) ? rest[2..] : v);
+            else if (rest.StartsWith('-')) sb.Append(v ?? rest[1..]);
+            else sb.Append(text, i, close - i + 1);
+            i = close + 1;
+            return;
+        }
+        int k = j;
+        while (k < text.Length && (char.IsAsciiLetterOrDigit(text[k]) || text[k] == '_')) k++;
+        if (k == j) { sb.Append('$'); i++; return; }
+        if (vars.TryGetValue(text[j..k], out var value)) sb.Append(value);
+        i = k;
+    }
+}

@@ -1,0 +1,135 @@
+using JailsModule.Config;
+using JailsModule.Services;
+using JailsModule.Simulation;
+using JailsModule.Simulation.Tools;
+using JailsModule.Tests.Simulation;
+using Xunit;
+
+namespace JailsModule.Tests.Config;
+
+/// <summary>rc.conf as sh sources it: the assignments rc.d/jail reads (jail_conf, jail_NAME_conf).</summary>
+public sealed class RcConfTests
+{
+    private static Dictionary<string, string> P(string text) => RcConf.Parse(text);
+
+    [Fact]
+    public void QuotesCommentsAndTheLastAssignmentWin()
+    {
+        var v = P("# comment\njail_enable=\"YES\"  # trailing\njail_conf='/usr/local/etc/jail.conf'\nhostname=bsd1\njail_enable=NO\n\n");
+        Assert.Equal("NO", v["jail_enable"]);
+        Assert.Equal("/usr/local/etc/jail.conf", v["jail_conf"]);
+        Assert.Equal("bsd1", v["hostname"]);
+        Assert.Equal(3, v.Count);
+    }
+
+    [Fact]
+    public void PartsJoinAndEscapesAndExpansionsWorkAsInSh()
+    {
+        var v = P("base=/usr/local\nj=\"${base}/jails\"'/$x'z\nd=${none:-/etc/jail.conf} e=${base-x}\nq=\"a \\\"b\\\" \\$c\"\nu=a\\ b\nh=a#b\nw=\"two\nlines\"\n");
+        Assert.Equal("/usr/local/jails/$xz", v["j"]);
+        Assert.Equal("/etc/jail.conf", v["d"]);
+        Assert.Equal("/usr/local", v["e"]);
+        Assert.Equal("a \"b\" $c", v["q"]);
+        Assert.Equal("a b", v["u"]);
+        Assert.Equal("a#b", v["h"]); // '#' starts a comment only at the start of a word
+        Assert.Equal("two\nlines", v["w"]);
+    }
+
+    [Fact]
+    public void CommandsAndBrokenLinesSetNothing()
+    {
+        var v = P("if [ -f /x ]; then\n  a=1\nfi\nPAGER=cat freebsd-update fetch\nb='unclosed\nc=3; d=4\n. /etc/rc.conf.local\n");
+        Assert.Equal("1", v["a"]); // inside an if: sh would decide; an assignment line stays an assignment
+        Assert.False(v.ContainsKey("PAGER"));
+        Assert.False(v.ContainsKey("b"));
+        Assert.Equal("3", v["c"]);
+        Assert.Equal("4", v["d"]);
+    }
+
+    [Theory]
+    [InlineData("web", "web", "web")]
+    [InlineData("web-1", "web-1", "web_1")]
+    [InlineData("a.b", "a_b", "a_b")]
+    [InlineData("x/y.z", "x_y_z", "x_y_z")]
+    public void JailNamesMapAsRcDJailMapsThem(string name, string j, string jv)
+    {
+        Assert.Equal(j, RcJailConf.J(name));
+        Assert.Equal(jv, RcJailConf.Jv(name));
+    }
+
+    [Fact]
+    public void JailConfAndPerJailFilesComeFromTheVariables()
+    {
+        var rc = RcJailConf.From(P("jail_conf=/usr/local/etc/jail.conf\njail_web_1_conf=/srv/web.conf\njail_db_conf=relative.conf\njail_flags=-v\n"));
+        Assert.Equal("/usr/local/etc/jail.conf", rc.MainConfig);
+        Assert.Equal("/srv/web.conf", rc.PerJailFile("web-1"));
+        Assert.Null(rc.PerJailFile("db")); // rc.d would test a relative name against its working directory: not ours to guess
+        Assert.Single(rc.PerJail);
+        Assert.Equal(RcJailConf.DefaultMainConfig, RcJailConf.From(new Dictionary<string, string>()).MainConfig);
+    }
+}
+
+/// <summary>The module reads rc.conf files as rc.subr's load_rc_config does, on a simulated host.</summary>
+public sealed class RcConfHostTests : SimHostTestBase
+{
+    [Fact]
+    public void DefaultsThenRcConfThenRcConfLocal()
+    {
+        Write("/etc/rc.conf", "jail_conf=\"/a.conf\"\njail_web_conf=/w1.conf\n");
+        Write("/etc/rc.conf.local", "jail_web_conf=/w2.conf\n");
+        var v = RcConf.Read(Host);
+        Assert.Equal("/a.conf", v["jail_conf"]);
+        Assert.Equal("/w2.conf", v["jail_web_conf"]);
+        Assert.Equal("NO", v["jail_enable"]); // from /etc/defaults/rc.conf
+    }
+
+    [Fact]
+    public void RcConfFilesOfTheDefaultsDecideWhatIsRead()
+    {
+        var defaults = Read(RcConf.Defaults).Replace("rc_conf_files=\"/etc/rc.conf /etc/rc.conf.local\"", "rc_conf_files=\"/etc/rc.conf /etc/rc.conf.site\"");
+        Write(RcConf.Defaults, defaults);
+        Write("/etc/rc.conf.local", "jail_conf=/ignored.conf\n");
+        Write("/etc/rc.conf.site", "jail_conf=/site.conf\n");
+        Assert.Equal("/site.conf", RcConf.Read(Host)["jail_conf"]);
+    }
+
+    /// <summary>
+    /// For every combination of which candidate files exist and whether rc.conf names a file for the
+    /// jail or moves $jail_conf, Get-Jail's ConfigPath is the file the simulated rc.d/jail picks for
+    /// "service jail start web" (SimService.ConfigFor), each candidate file defining the jail.
+    /// </summary>
+    [Fact]
+    public void GetJailPicksTheFileServiceJailStartPicks()
+    {
+        string[] candidates = { "/etc/jail.web.conf", "/etc/jail.conf.d/web.conf", "/etc/jail.conf", "/usr/local/etc/jail.conf", "/srv/jails/web.conf" };
+        int cases = 0;
+        for (int mask = 0; mask < 1 << candidates.Length; mask++)
+            for (int rcMode = 0; rcMode < 4; rcMode++)
+            {
+                foreach (var c in candidates)
+                    if (Host.FileExists(c)) Host.DeleteFile(c);
+                var rc = "";
+                if ((rcMode & 1) != 0) rc += "jail_web_conf=\"/srv/jails/web.conf\"\n";
+                if ((rcMode & 2) != 0) rc += "jail_conf=\"/usr/local/etc/jail.conf\"\n";
+                Write("/etc/rc.conf", rc);
+                for (int k = 0; k < candidates.Length; k++)
+                    if ((mask & (1 << k)) != 0)
+                    {
+                        Host.CreateDirectory(candidates[k][..candidates[k].LastIndexOf('/')]);
+                        Write(candidates[k], "web { path = /jails/web; persist; }\n");
+                    }
+                var state = Host.ReadState();
+                var ctx = new SimContext(state, Host.Fs, "/usr/sbin/service", null, new Dictionary<string, string>(), CancellationToken.None);
+                var expected = SimService.ConfigFor(ctx, "web");
+                var got = JailInventory.Read(Host, CancellationToken.None).Find("web")?.ConfigPath;
+                if (expected is null)
+                {
+                    // rc.d would ignore web; the module still lists it from a file it read (or not at all).
+                    Assert.True(got is null || candidates.Contains(got), $"mask {mask} rc {rcMode}: {got}");
+                }
+                else Assert.True(expected == got, $"mask {mask} rc {rcMode}: service picks {expected}, Get-Jail {got}");
+                cases++;
+            }
+        Assert.Equal(128, cases);
+    }
+}
