@@ -128,6 +128,16 @@ Describe 'Editing a hand-written file' {
         $w[0] | Should -BeLike "*Unknown jail parameter 'allow.future_thing'*"
         (Get-JailConfig -Name db).Parameters['allow.future_thing'] | Should -BeTrue
     }
+    It 'warns when depend names a jail its file does not define, not when the file defines it' {
+        WriteHost '/etc/jail.conf.d/front.conf' "front {`n`tpath = /jails/front;`n}`n"
+        Set-JailConfig -Name front -Parameter @{ depend = 'back' } -WarningVariable w -WarningAction SilentlyContinue
+        @($w | Where-Object { "$_" -like '*depends on*' }) | Should -HaveCount 1
+        "$($w[0])" | Should -BeLike "*'jail -f /etc/jail.conf.d/front.conf -c front'*depends on undefined jail `"back`"*"
+        (Get-JailConfig -Name front).Parameters['depend'] | Should -Be 'back'
+        WriteHost '/etc/jail.conf.d/pair.conf' "one {`n`tpath = /jails/one;`n}`ntwo {`n`tpath = /jails/two;`n}`n"
+        Set-JailConfig -Name two -Parameter @{ depend = 'one' } -WarningVariable w2 -WarningAction SilentlyContinue
+        @($w2 | Where-Object { "$_" -like '*depends on*' }) | Should -HaveCount 0
+    }
     It 'Get-JailConfig reports syntax errors the way jail(8) does' {
         WriteHost '/etc/jail.conf' "a {`n  path = /a//b;`n}`n"
         Get-JailConfig -Path /etc/jail.conf -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty

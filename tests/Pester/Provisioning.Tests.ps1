@@ -226,6 +226,7 @@ Describe 'New-Jail' {
         @{ case = 'dataset name'; params = @{ Name = 'x1'; Template = '14.3-RELEASE'; Dataset = 'zroot/jails/containers/x 1' }; id = 'InvalidDatasetName' }
         @{ case = 'template'; params = @{ Name = 'x1'; Template = 'nope' }; id = 'TemplateNotFound' }
         @{ case = 'name taken'; params = @{ Name = 'web1'; Template = '14.3-RELEASE' }; id = 'JailNameTaken' }
+        @{ case = 'depend (its own file could never start it)'; params = @{ Name = 'x1'; Template = '14.3-RELEASE'; Parameter = @{ depend = 'web1' } }; id = 'DependNeedsSharedConfig' }
     ) {
         $before = HostState
         $m = Mark

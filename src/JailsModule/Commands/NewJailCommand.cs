@@ -137,6 +137,15 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
                 { bad = $"'{key}' is not a jail parameter name."; badId = "InvalidParameterName"; target = key; break; }
                 if (key is "name" or "path" or "jid")
                 { bad = $"'{key}' is set by New-Jail itself and cannot be given in -Parameter."; badId = "InvalidParameterName"; target = key; break; }
+                if (key == "depend")
+                {
+                    // jail(8) resolves depend among the jails of the file it reads (state.c find_jail), and
+                    // the new file holds this jail alone: "service jail start NAME" could never start it.
+                    bad = "'depend' cannot be given to New-Jail: /etc/jail.conf.d/NAME.conf holds this jail alone, and jail(8) looks for the jails it depends on " +
+                          "in the file it reads, so 'service jail start NAME' would fail with 'depends on undefined jail'. Define dependent jails in one file " +
+                          "(for example /etc/jail.conf) and start them together.";
+                    badId = "DependNeedsSharedConfig"; target = key; break;
+                }
                 var v = kv.Value is PSObject ps ? ps.BaseObject : kv.Value;
                 if (v is bool b) extra.Add(KeyValuePair.Create(key, b ? (IReadOnlyList<string>?)null : new[] { "false" }));
                 else if (v is SwitchParameter sw) extra.Add(KeyValuePair.Create(key, sw.IsPresent ? (IReadOnlyList<string>?)null : new[] { "false" }));

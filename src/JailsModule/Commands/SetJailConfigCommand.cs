@@ -207,6 +207,13 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         var old = JailConf.LoadText(before, path, source).Jails.LastOrDefault(j => j.Name == name);
         var newErrors = jail.Errors.Except(old?.Errors ?? new List<string>()).ToList();
         if (newErrors.Count > 0) return $"jail(8) would refuse jail '{name}': jail: {newErrors[0]}";
+        // depend resolves among the jails of the file jail(8) reads (state.c find_jail): a name this file
+        // does not define makes "jail -f FILE -c NAME" (service jail start NAME) fail. Only a warning: the
+        // file may be .included by one that defines it.
+        var hadBefore = Depends(old);
+        foreach (var dep in Depends(jail))
+            if (!hadBefore.Contains(dep) && !r.Jails.Any(j => j.Name == dep))
+                WriteWarning($"Jail '{name}' depends on '{dep}', which {path} does not define: 'jail -f {path} -c {name}' (and service jail start {name}) would fail with: depends on undefined jail \"{dep}\". Define '{dep}' in the same file, or in a file that includes this one.");
         foreach (var (n, v) in sets)
         {
             var p = jail.Find(n);
@@ -217,6 +224,8 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         return null;
 
         static string Show(ConfParameter? p) => p is null ? "nothing" : $"'{p}'";
+        static HashSet<string> Depends(ConfJail? j) => (j?.Find("depend")?.Values ?? (IReadOnlyList<string>)Array.Empty<string>())
+            .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
     }
 
     private string? FindDefinition(string name)

@@ -298,6 +298,19 @@ public sealed class SimJailToolTests : SimHostTestBase
         var all = Jail("-c");
         Assert.Equal("db: created\nweb: created\n", all.StandardOutput); // file order, db pulled ahead of web once
         Assert.Equal(1, all.ExitCode); // lone still fails
+        // A running jail the file does not define does not satisfy depend (state.c find_jail looks in the file only).
+        Assert.Equal(0, Jail("-c", "name=ghost", "path=/", "persist").ExitCode);
+        AssertFails(Jail("-c", "lone"), "jail: lone: depends on undefined jail \"ghost\"\n");
+    }
+
+    [Fact]
+    public void CommandLineDependLooksAtRunningJails()
+    {
+        AssertFails(Jail("-c", "name=a", "path=/", "persist", "depend=b"), "jail: depends on nonexistent jail \"b\"\n");
+        Assert.DoesNotContain(State.Jails, j => j.Name == "a");
+        Assert.Equal(0, Jail("-c", "name=b", "path=/", "persist").ExitCode);
+        Assert.Equal(0, Jail("-c", "name=a", "path=/", "persist", "depend=b").ExitCode);
+        Assert.Contains(State.Jails, j => j.Name == "a");
     }
 
     [Theory]

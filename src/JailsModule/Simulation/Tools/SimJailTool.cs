@@ -198,6 +198,16 @@ public sealed class SimJailTool : ISimulatedTool
                     p.Add(new JParam(name, vals));
                 }
             }
+            // dep_setup without a config file: "depend" looks at the running jails only (warnx, no jail name).
+            if ((op & OpCreate) != 0)
+                foreach (var dep in p.Where(x => x.Name == "depend" && x.Values != null).SelectMany(x => x.Values!)
+                             .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                    if (SimKernel.Lookup(ctx.State, ctx.Jail, dep) is null)
+                    {
+                        run.Err.Append($"jail: depends on nonexistent jail \"{dep}\"\n");
+                        run.Failed = true;
+                    }
+            if (run.Failed) return Finish(run);
             DoOp(run, op, p, null);
             return Finish(run);
         }
@@ -254,8 +264,9 @@ public sealed class SimJailTool : ISimulatedTool
     }
 
     /// <summary>
-    /// depend: the jails a jail depends on are started first (dep_setup/dep_check in jail.c); one that is
-    /// already running is fine. An unknown one fails the dependent jail.
+    /// depend: the jails a jail depends on are started first (dep_setup/dep_check in state.c); one that is
+    /// already running is fine. A name the config file does not define fails the dependent jail even when
+    /// a jail of that name runs: with a config file, dep_setup looks only at the file's jails (find_jail).
     /// </summary>
     private static bool StartDependencies(JailRun run, ConfLoadResult conf, ConfJail cj, HashSet<string> done, HashSet<string> visiting)
     {
@@ -267,7 +278,6 @@ public sealed class SimJailTool : ISimulatedTool
             var dj = conf.Jails.FirstOrDefault(j => j.Name == dep);
             if (dj is null)
             {
-                if (SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, dep) != null) continue;
                 run.Err.Append(Prefix(run, cj.Name)).Append($"depends on undefined jail \"{dep}\"\n");
                 run.Failed = true;
                 return false;
