@@ -413,6 +413,29 @@ Describe 'Update-Jail and Update-JailTemplate' {
         $cmds[2] | Should -BeLike '/sbin/zfs clone -o org.jailsmodule:managed=yes * zroot/jails/templates/14.3-RELEASE@later2 zroot/jails/containers/upd3'
         $cmds[-1] | Should -Be '/usr/sbin/jail -i -f /etc/jail.conf.d/upd3.conf -c upd3'
     }
+    It 'Remove-Jail destroys the root Update-Jail kept with the jail; a .prev that is not provably the jail''s stays' {
+        # upd3 has upd3.prev: a second update is refused with the command that clears the way.
+        (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later3')).ExitCode | Should -Be 0
+        Update-Jail upd3 -Force -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DatasetExists,*'
+        $err[0].ToString() | Should -BeLike '*/sbin/zfs destroy zroot/jails/containers/upd3.prev*'
+        # The template names the kept roots among its clones.
+        Remove-JailTemplate 14.3-RELEASE -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable terr
+        $terr[0].ToString() | Should -BeLike '*zroot/jails/containers/upd1.prev, zroot/jails/containers/upd3.prev are roots Update-Jail kept*'
+        # Busy kept root: refused before anything irreversible, the host as it was.
+        Assert-FaultLeavesNoTrace 'zfs destroy zroot/jails/containers/upd1.prev' 'cannot destroy ''zroot/jails/containers/upd1.prev'': dataset is busy' 'RemoveJailFailed' { Remove-Jail upd1 -Confirm:$false }
+        $m = Mark
+        Remove-Jail upd1 -Confirm:$false
+        Mutating (Since $m) | Should -Be @('/sbin/zfs destroy zroot/jails/containers/upd1.prev', '/sbin/zfs destroy zroot/jails/containers/upd1')
+        $names = @($script:host_.ReadState().Datasets.Name)
+        $names | Should -Not -Contain 'zroot/jails/containers/upd1.prev'
+        $names | Should -Not -Contain 'zroot/jails/containers/upd1'
+        # A kind=previous dataset with another uuid is not upd2's: Remove-Jail upd2 leaves it.
+        (Run-Sim '/sbin/zfs' @('create', '-o', 'org.jailsmodule:managed=yes', '-o', 'org.jailsmodule:kind=previous', '-o', 'org.jailsmodule:uuid=00000000-0000-4000-8000-000000000000', 'zroot/jails/containers/upd2.prev')).ExitCode | Should -Be 0
+        Remove-Jail upd2 -Confirm:$false
+        $script:host_.ReadState().Datasets.Name | Should -Contain 'zroot/jails/containers/upd2.prev'
+        (Run-Sim '/sbin/zfs' @('destroy', 'zroot/jails/containers/upd2.prev')).ExitCode | Should -Be 0
+    }
     It 'Update-JailTemplate -WhatIf shows freebsd-update with -b, --currently-running and --not-running-from-cron' {
         $m = Mark
         $log = Join-Path $script:sim 'whatif.txt'

@@ -338,8 +338,15 @@ public sealed partial class ProvisioningService
         if (IsUfs(zfs)) return PlanRemoveTemplateUfs(t);
         var ds = t.Dataset!;
         if (t.Clones.Length > 0)
+        {
+            var previous = t.Clones.Where(c => zfs.Find(c)?.Kind == PreviousKind).ToList();
+            var jails = t.Clones.Except(previous).ToList();
             throw new PlanPreconditionException("TemplateHasClones",
-                $"Template '{name}' still has clones: {string.Join(", ", t.Clones)}. Remove those jails (Remove-Jail) first.", name, PlanErrorKind.InvalidOperation);
+                $"Template '{name}' still has clones: {string.Join(", ", t.Clones)}."
+                + (jails.Count > 0 ? " Remove those jails (Remove-Jail) first." : "")
+                + (previous.Count > 0 ? $" {string.Join(", ", previous)} {(previous.Count == 1 ? "is a root" : "are roots")} Update-Jail kept (Remove-Jail destroys it with its jail; else {ToolPaths.Zfs} destroy DATASET)." : ""),
+                name, PlanErrorKind.InvalidOperation);
+        }
         if (!IsLocallyManaged(ds))
             throw new PlanPreconditionException("DatasetNotManaged", $"'{ds}' was not created by JailsModule (org.jailsmodule:managed is not set locally); it is left alone.", ds, PlanErrorKind.SecurityError);
         var plan = new Plan($"Remove template '{name}' ({ds})").Lock("template", name).Lock("dataset", ds);
@@ -499,6 +506,7 @@ public sealed partial class ProvisioningService
         if (IsUfs(zfs)) return PlanRemoveJailUfs(jail, keepDataset);
         var ds = DatasetAt(zfs, jail.Path);
         bool destroy = false;
+        string? uuid = null;
         if (ds != null && !keepDataset)
         {
             if (!ProvisionValidation.IsUnder(ds.Name, Settings.JailRoot))
@@ -515,16 +523,38 @@ public sealed partial class ProvisioningService
                 throw new PlanPreconditionException("DatasetNotManaged",
                     $"The dataset '{ds.Name}' (uuid {dsUuid}) was not created for jail '{name}' (uuid {confUuid} in {jail.ConfigPath}). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
             destroy = true;
+            uuid = local.GetValueOrDefault(ZfsCommand.Uuid);
         }
-        var plan = new Plan($"Remove jail '{name}'" + (destroy ? $" and destroy {ds!.Name}" : "")).Lock("jail", name);
+        var previous = destroy && uuid != null ? PreviousRoot(zfs, ds!.Name, uuid) : null;
+        var plan = new Plan($"Remove jail '{name}'" + (destroy ? $" and destroy {ds!.Name}" : "") + (previous is null ? "" : $" and {previous.Name}")).Lock("jail", name);
         if (jail.ConfigPath != null && jail.ConfigPath != ConfigFile(name)) plan.Lock("file", jail.ConfigPath);
         if (ds != null) plan.Lock("dataset", ds.Name);
+        if (previous != null) plan.Lock("dataset", previous.Name);
         if (running) plan.Add(StopStep(jail));
         if (jail.Path.Length > 1) plan.Add(MountCheckStep(jail.Path, ds?.Name));
+        if (previous?.Mountpoint is { } pm && pm.StartsWith('/') && pm.Length > 1) plan.Add(MountCheckStep(pm, previous.Name));
         if (jail.ConfigPath != null) plan.Add(ConfigRemovalStep(jail));
+        // The kept root first: when it is busy, nothing irreversible has happened yet and the plan rolls back whole.
+        if (previous != null) plan.Add(new CommandStep($"Destroy {previous.Name} (the root Update-Jail kept)", ZfsCommand.Destroy(previous.Name)) { Irreversible = true });
         if (destroy) plan.Add(new CommandStep($"Destroy {ds!.Name}", ZfsCommand.Destroy(ds.Name)) { Irreversible = true });
         return plan;
     }
+
+    /// <summary>
+    /// DATASET.prev, the root a thin jail had before Update-Jail re-cloned it, when it is provably that
+    /// jail's: tagged kind=previous, managed=yes set locally and the same uuid as the jail's dataset.
+    /// Remove-Jail destroys it with the jail, so no orphan clone keeps the template from being removed.
+    /// </summary>
+    private ZfsEntry? PreviousRoot(ZfsListing zfs, string dataset, string uuid)
+    {
+        var prev = zfs.Find(dataset + ".prev");
+        if (prev is null || prev.IsSnapshot || prev.Kind != PreviousKind) return null;
+        var its = LocalMetadata(prev.Name);
+        return its.GetValueOrDefault(ZfsCommand.Managed) == "yes" && its.GetValueOrDefault(ZfsCommand.Uuid) == uuid ? prev : null;
+    }
+
+    /// <summary>org.jailsmodule:kind of a thin jail's root after Update-Jail replaced it (DATASET.prev).</summary>
+    public const string PreviousKind = "previous";
 
     /// <summary>
     /// Thick jails: freebsd-update (-j for a running jail, -b for a stopped one). Thin jails: the clone
@@ -557,7 +587,9 @@ public sealed partial class ProvisioningService
                 throw new PlanPreconditionException("DatasetNotManaged", $"The dataset '{ds.Name}' was not created by JailsModule.", ds.Name, PlanErrorKind.SecurityError);
             var prev = ds.Name + ".prev";
             if (zfs.Exists(prev))
-                throw new PlanPreconditionException("DatasetExists", $"'{prev}' (the previous root of '{name}') still exists; destroy it first.", prev, PlanErrorKind.ResourceExists);
+                throw new PlanPreconditionException("DatasetExists",
+                    $"'{prev}' (the root '{name}' had before its last update) still exists; copy what you need from it, then destroy it ({ToolPaths.Zfs} destroy {prev}) and run Update-Jail again.",
+                    prev, PlanErrorKind.ResourceExists);
             plan.Lock("dataset", prev);
             bool running = jail.State == JailState.Running;
             if (running && jail.ConfigPath is null)
@@ -569,7 +601,7 @@ public sealed partial class ProvisioningService
                 KeyValuePair.Create(ZfsCommand.Managed, "yes"), KeyValuePair.Create(ZfsCommand.Uuid, ds.Uuid ?? Guid.NewGuid().ToString()),
                 KeyValuePair.Create(ZfsCommand.Kind, "thin"), KeyValuePair.Create(ZfsCommand.Template, t.Name),
             }), ZfsCommand.Destroy(ds.Name)));
-            plan.Add(new CommandStep($"Mark {prev} as the previous root", ZfsCommand.Set(prev, new[] { KeyValuePair.Create(ZfsCommand.Kind, "previous") })));
+            plan.Add(new CommandStep($"Mark {prev} as the previous root", ZfsCommand.Set(prev, new[] { KeyValuePair.Create(ZfsCommand.Kind, PreviousKind) })));
             plan.Add(verify);
             if (running) plan.Add(new CommandStep($"Start jail '{name}'", JailTool.Start(name, jail.ConfigPath!), JailTool.Stop(name, jail.ConfigPath)));
             return plan;
