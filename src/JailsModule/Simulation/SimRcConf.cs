@@ -65,7 +65,9 @@ public static partial class SimRcConf
         {
             var real = SimExec.HostPath(root, f);
             if (!fs.FileExists(real)) continue;
-            foreach (var l in Parse(fs.ReadAllText(real))) d[l.Name] = l.Value;
+            // Values as sh(1) sources them (rc.subr and sysrc(8) both let sh evaluate the files): quotes
+            // joined, escapes and $variables expanded, commands skipped. Parse keeps the lines for editing.
+            JailsModule.Config.RcConf.Parse(fs.ReadAllText(real), d);
         }
         return d;
     }

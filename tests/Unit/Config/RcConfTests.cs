@@ -93,6 +93,18 @@ public sealed class RcConfHostTests : SimHostTestBase
         Assert.Equal("/site.conf", RcConf.Read(Host)["jail_conf"]);
     }
 
+    [Fact]
+    public void ExpandedValuesReachTheModuleAndTheSimulatedServiceAlike()
+    {
+        Write("/etc/rc.conf", "jails=/usr/local/etc/jails\njail_web_conf=\"${jails}/web.conf\"\n");
+        Host.CreateDirectory("/usr/local/etc/jails");
+        Write("/usr/local/etc/jails/web.conf", "web { path = /jails/web; persist; }\n");
+        var ctx = new SimContext(Host.ReadState(), Host.Fs, "/usr/sbin/service", null, new Dictionary<string, string>(), CancellationToken.None);
+        Assert.Equal("/usr/local/etc/jails/web.conf", SimService.ConfigFor(ctx, "web"));
+        Assert.Equal("/usr/local/etc/jails/web.conf", JailInventory.Read(Host, CancellationToken.None).Find("web")?.ConfigPath);
+        Assert.Equal("/usr/local/etc/jails/web.conf\n", Run("/usr/sbin/sysrc", "-n", "jail_web_conf").StandardOutput);
+    }
+
     /// <summary>
     /// For every combination of which candidate files exist and whether rc.conf names a file for the
     /// jail or moves $jail_conf, Get-Jail's ConfigPath is the file the simulated rc.d/jail picks for
