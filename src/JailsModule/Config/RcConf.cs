@@ -17,16 +17,43 @@ public static class RcConf
     public const string Defaults = "/etc/defaults/rc.conf";
     public const string DefaultConfFiles = "/etc/rc.conf /etc/rc.conf.local";
 
-    /// <summary>The variables of the host's rc.conf files (missing files are skipped, as rc.subr does).</summary>
-    public static Dictionary<string, string> Read(IJailHost host)
+    /// <summary>
+    /// The variables an rc.d script named <paramref name="service"/> sees after <c>load_rc_config service</c>
+    /// (rc.subr): /etc/defaults/rc.conf and its rc_conf_files (only /etc/rc.conf when there are no
+    /// defaults), then, for a service, DIR/rc.conf.d/SERVICE (a file, or every file of that folder) for
+    /// DIR in /etc and each $local_startup folder without its /rc.d. Missing files are skipped.
+    /// </summary>
+    public static Dictionary<string, string> Read(IJailHost host, string? service = null)
     {
         var vars = new Dictionary<string, string>(StringComparer.Ordinal);
-        ReadFile(host, Defaults, vars);
-        var files = vars.TryGetValue("rc_conf_files", out var f) ? f : DefaultConfFiles;
-        foreach (var file in files.Split(new[] { ' ', '\t', '\n' }, StringSplitOptions.RemoveEmptyEntries))
-            ReadFile(host, file, vars);
+        if (host.FileExists(Defaults))
+        {
+            ReadFile(host, Defaults, vars);
+            var files = vars.TryGetValue("rc_conf_files", out var f) ? f : DefaultConfFiles;
+            foreach (var file in Words(files)) ReadFile(host, file, vars);
+        }
+        else ReadFile(host, "/etc/rc.conf", vars);
+        if (service is null) return vars;
+        foreach (var d in ServiceConfDirs(vars))
+        {
+            var path = d + "/rc.conf.d/" + service;
+            if (host.FileExists(path)) ReadFile(host, path, vars);
+            else if (host.DirectoryExists(path))
+                foreach (var file in host.ListDirectory(path))
+                    ReadFile(host, file, vars);
+        }
         return vars;
     }
+
+    /// <summary>/etc, then each $local_startup folder with a trailing /rc.d taken off (rc.subr's ${_d%/rc.d}).</summary>
+    public static IEnumerable<string> ServiceConfDirs(IReadOnlyDictionary<string, string> vars)
+    {
+        yield return "/etc";
+        foreach (var d in Words(vars.TryGetValue("local_startup", out var ls) ? ls : ""))
+            yield return d.EndsWith("/rc.d", StringComparison.Ordinal) ? d[..^"/rc.d".Length] : d;
+    }
+
+    private static string[] Words(string s) => s.Split(new[] { ' ', '\t', '\n' }, StringSplitOptions.RemoveEmptyEntries);
 
     private static void ReadFile(IJailHost host, string path, Dictionary<string, string> vars)
     {

@@ -27,7 +27,8 @@ public sealed class RcJailConf
     /// <summary>jail_JV_conf settings: JV to file.</summary>
     public IReadOnlyDictionary<string, string> PerJail { get; }
 
-    public static RcJailConf Read(IJailHost host) => From(RcConf.Read(host));
+    /// <summary>rc.conf as rc.d/jail sees it (load_rc_config jail: rc.conf.d/jail included).</summary>
+    public static RcJailConf Read(IJailHost host) => From(RcConf.Read(host, "jail"));
 
     public static RcJailConf From(IReadOnlyDictionary<string, string> rc)
     {

@@ -72,12 +72,31 @@ public static partial class SimRcConf
         return d;
     }
 
-    /// <summary>The effective value of a variable (defaults, then rc_conf_files), or null when unset.</summary>
-    public static string? Get(SimFileSystem fs, SimJail? root, string name)
+    /// <summary>
+    /// The effective value of a variable as load_rc_config SERVICE leaves it (defaults, then rc_conf_files,
+    /// then for a service DIR/rc.conf.d/SERVICE, a file or every file of that folder, for DIR in /etc and
+    /// the $local_startup folders), or null when unset.
+    /// </summary>
+    public static string? Get(SimFileSystem fs, SimJail? root, string name, string? service = null)
     {
-        var files = new List<string> { Defaults };
-        files.AddRange(ConfFiles(fs, root));
-        return Read(fs, root, files).TryGetValue(name, out var v) ? v : null;
+        var files = new List<string>();
+        if (fs.FileExists(SimExec.HostPath(root, Defaults)))
+        {
+            files.Add(Defaults);
+            files.AddRange(ConfFiles(fs, root));
+        }
+        else files.Add("/etc/rc.conf");
+        var vars = Read(fs, root, files);
+        if (service != null)
+            foreach (var d in JailsModule.Config.RcConf.ServiceConfDirs(vars).ToList())
+            {
+                var real = SimExec.HostPath(root, d + "/rc.conf.d/" + service); // a path on the host
+                var sources = fs.FileExists(real) ? new[] { real }
+                    : fs.DirectoryExists(real) ? fs.Glob(real + "/*").Where(fs.FileExists).ToArray()
+                    : Array.Empty<string>();
+                foreach (var f in sources) JailsModule.Config.RcConf.Parse(fs.ReadAllText(f), vars);
+            }
+        return vars.TryGetValue(name, out var value) ? value : null;
     }
 
     public static bool IsYes(string? v) => v != null && v.Trim().ToUpperInvariant() is "YES" or "TRUE" or "ON" or "1";

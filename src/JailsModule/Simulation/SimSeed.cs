@@ -132,6 +132,7 @@ public static class SimSeed
         "# This is rc.conf - a file full of useful variables that you can set\n" +
         "# to change the default startup behavior of your system.\n" +
         "rc_conf_files=\"/etc/rc.conf /etc/rc.conf.local\"\n" +
+        "local_startup=\"/usr/local/etc/rc.d\"\t# startup script dirs.\n" +
         "hostname=\"\"\n" +
         "gateway_enable=\"NO\"\n" +
         "cloned_interfaces=\"\"\n" +

@@ -94,6 +94,31 @@ public sealed class RcConfHostTests : SimHostTestBase
     }
 
     [Fact]
+    public void AServiceAlsoReadsItsRcConfDFilesAfterRcConf()
+    {
+        Write("/etc/rc.conf", "jail_conf=/a.conf\njail_list=web\n");
+        Write("/etc/rc.conf.d/jail", "jail_conf=/b.conf\n");
+        Host.CreateDirectory("/usr/local/etc/rc.conf.d/jail");
+        Write("/usr/local/etc/rc.conf.d/jail/1", "jail_list=\"$jail_list db\"\n");
+        Write("/usr/local/etc/rc.conf.d/jail/2", "jail_conf=/c.conf\n");
+        var jail = RcConf.Read(Host, "jail");
+        Assert.Equal("/c.conf", jail["jail_conf"]);
+        Assert.Equal("web db", jail["jail_list"]);
+        Assert.Equal("/a.conf", RcConf.Read(Host)["jail_conf"]); // without a service: rc.conf only
+        Assert.Equal("/a.conf", RcConf.Read(Host, "sshd")["jail_conf"]);
+    }
+
+    [Fact]
+    public void WithoutDefaultsOnlyRcConfIsRead()
+    {
+        Host.DeleteFile(RcConf.Defaults);
+        Write("/etc/rc.conf", "jail_conf=/a.conf\n");
+        Write("/etc/rc.conf.local", "jail_conf=/ignored.conf\n");
+        Assert.Equal("/a.conf", RcConf.Read(Host)["jail_conf"]);
+        Assert.False(RcConf.Read(Host).ContainsKey("jail_enable"));
+    }
+
+    [Fact]
     public void ExpandedValuesReachTheModuleAndTheSimulatedServiceAlike()
     {
         Write("/etc/rc.conf", "jails=/usr/local/etc/jails\njail_web_conf=\"${jails}/web.conf\"\n");
@@ -106,17 +131,18 @@ public sealed class RcConfHostTests : SimHostTestBase
     }
 
     /// <summary>
-    /// For every combination of which candidate files exist and whether rc.conf names a file for the
-    /// jail or moves $jail_conf, Get-Jail's ConfigPath is the file the simulated rc.d/jail picks for
+    /// For every combination of which candidate files exist and whether rc.conf (or rc.conf.d/jail)
+    /// names a file for the jail or moves $jail_conf, Get-Jail's ConfigPath is the file the simulated rc.d/jail picks for
     /// "service jail start web" (SimService.ConfigFor), each candidate file defining the jail.
     /// </summary>
     [Fact]
     public void GetJailPicksTheFileServiceJailStartPicks()
     {
-        string[] candidates = { "/etc/jail.web.conf", "/etc/jail.conf.d/web.conf", "/etc/jail.conf", "/usr/local/etc/jail.conf", "/srv/jails/web.conf" };
+        string[] candidates = { "/etc/jail.web.conf", "/etc/jail.conf.d/web.conf", "/etc/jail.conf", "/usr/local/etc/jail.conf", "/srv/jails/web.conf", "/srv/jails/web-d.conf" };
+        const string perService = "/usr/local/etc/rc.conf.d/jail/web"; // load_rc_config jail reads the files of this folder last
         int cases = 0;
         for (int mask = 0; mask < 1 << candidates.Length; mask++)
-            for (int rcMode = 0; rcMode < 4; rcMode++)
+            for (int rcMode = 0; rcMode < 8; rcMode++)
             {
                 foreach (var c in candidates)
                     if (Host.FileExists(c)) Host.DeleteFile(c);
@@ -124,6 +150,8 @@ public sealed class RcConfHostTests : SimHostTestBase
                 if ((rcMode & 1) != 0) rc += "jail_web_conf=\"/srv/jails/web.conf\"\n";
                 if ((rcMode & 2) != 0) rc += "jail_conf=\"/usr/local/etc/jail.conf\"\n";
                 Write("/etc/rc.conf", rc);
+                if ((rcMode & 4) != 0) { Host.CreateDirectory("/usr/local/etc/rc.conf.d/jail"); Write(perService, "jail_web_conf=/srv/jails/web-d.conf\n"); }
+                else if (Host.FileExists(perService)) Host.DeleteFile(perService);
                 for (int k = 0; k < candidates.Length; k++)
                     if ((mask & (1 << k)) != 0)
                     {
@@ -142,6 +170,6 @@ public sealed class RcConfHostTests : SimHostTestBase
                 else Assert.True(expected == got, $"mask {mask} rc {rcMode}: service picks {expected}, Get-Jail {got}");
                 cases++;
             }
-        Assert.Equal(128, cases);
+        Assert.Equal(512, cases);
     }
 }

@@ -37,12 +37,12 @@ public sealed class SimService : ISimulatedTool
         bool force = verb.StartsWith("force", StringComparison.Ordinal) && verb.Length > 5;
         var baseVerb = one ? verb[3..] : force ? verb[5..] : verb;
         var rcvar = script + "_enable";
-        if (baseVerb is "start" or "stop" or "restart" && !one && !force && !SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, rcvar)))
+        if (baseVerb is "start" or "stop" or "restart" && !one && !force && !SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, rcvar, script)))
             return SimResult.Ok($"Cannot '{baseVerb}' {script}. Set {rcvar} to YES in /etc/rc.conf or use 'one{baseVerb}' instead of '{baseVerb}'.\n");
         if (baseVerb == "enabled")
-            return new SimResult(SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, rcvar)) ? 0 : 1);
+            return new SimResult(SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, rcvar, script)) ? 0 : 1);
         if (baseVerb == "rcvar")
-            return SimResult.Ok($"# {script}\n#\n{rcvar}=\"{SimRcConf.Get(ctx.Fs, ctx.Jail, rcvar) ?? "NO"}\"\n#   (default: \"\")\n");
+            return SimResult.Ok($"# {script}\n#\n{rcvar}=\"{SimRcConf.Get(ctx.Fs, ctx.Jail, rcvar, script) ?? "NO"}\"\n#   (default: \"\")\n");
 
         if (script == "jail") return Jail(ctx, baseVerb, names);
         return Generic(ctx, script, baseVerb);
@@ -87,8 +87,8 @@ public sealed class SimService : ISimulatedTool
     public static string? ConfigFor(SimContext ctx, string name)
     {
         var j = J(name);
-        var perJail = SimRcConf.Get(ctx.Fs, ctx.Jail, $"jail_{Jv(name)}_conf");
-        foreach (var f in new[] { perJail ?? $"/etc/jail.{j}.conf", $"/etc/jail.conf.d/{j}.conf", SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_conf") ?? "/etc/jail.conf" })
+        var perJail = SimRcConf.Get(ctx.Fs, ctx.Jail, $"jail_{Jv(name)}_conf", "jail");
+        foreach (var f in new[] { perJail ?? $"/etc/jail.{j}.conf", $"/etc/jail.conf.d/{j}.conf", SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_conf", "jail") ?? "/etc/jail.conf" })
             if (ctx.Fs.FileExists(SimExec.HostPath(ctx.Jail, f))) return f;
         return null;
     }
@@ -114,8 +114,8 @@ public sealed class SimService : ISimulatedTool
 
     private static List<string> JailFlags(SimContext ctx, string? name)
     {
-        var flags = name is null ? null : SimRcConf.Get(ctx.Fs, ctx.Jail, $"jail_{Jv(name)}_flags");
-        flags ??= SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_flags") ?? "";
+        var flags = name is null ? null : SimRcConf.Get(ctx.Fs, ctx.Jail, $"jail_{Jv(name)}_flags", "jail");
+        flags ??= SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_flags", "jail") ?? "";
         return flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
@@ -125,16 +125,16 @@ public sealed class SimService : ISimulatedTool
         var err = new StringBuilder();
         if (names.Count == 0)
         {
-            var list = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_list") ?? "";
+            var list = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_list", "jail") ?? "";
             names = list.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         }
         sb.Append("Starting jails:");
         if (names.Count == 0)
         {
             // _ALL: one jail(8) run over $jail_conf, then a .id file per running jail.
-            var conf = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_conf") ?? "/etc/jail.conf";
+            var conf = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_conf", "jail") ?? "/etc/jail.conf";
             var argv = JailFlags(ctx, null);
-            if (!SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_parallel_start"))) argv.Add("-p1");
+            if (!SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_parallel_start", "jail"))) argv.Add("-p1");
             argv.AddRange(new[] { "-f", conf, "-c" });
             var r = ctx.RunTool("/usr/sbin/jail", argv);
             foreach (var line in r.StandardOutput.Split('\n'))
@@ -186,14 +186,14 @@ public sealed class SimService : ISimulatedTool
         int rc = 0;
         if (names.Count == 0)
         {
-            var list = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_list") ?? "";
+            var list = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_list", "jail") ?? "";
             names = list.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         }
         if (names.Count == 0)
         {
-            var conf = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_conf") ?? "/etc/jail.conf";
+            var conf = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_conf", "jail") ?? "/etc/jail.conf";
             var running = SimKernel.Visible(ctx.State, ctx.Jail, false).Where(j => j.Parent == (ctx.Jail?.Jid ?? 0)).Select(j => SimKernel.RelativeName(j, ctx.Jail)).ToList();
-            if (SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_reverse_stop"))) running.Reverse();
+            if (SimRcConf.IsYes(SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_reverse_stop", "jail"))) running.Reverse();
             foreach (var name in running)
             {
                 sb.Append(' ').Append(name);
