@@ -304,6 +304,24 @@ public sealed class SimJailToolTests : SimHostTestBase
     }
 
     [Fact]
+    public void RemovingAJailRemovesItsRunningDependentsOfTheSameFileFirst()
+    {
+        Write("/etc/jail.conf", "persist;\ndb { }\napp { depend = db; }\nweb { depend = app; }\nlone { }\n");
+        Assert.Equal(0, Jail("-c", "web").ExitCode);
+        Assert.Equal(0, Jail("-c", "lone").ExitCode);
+        var r = Jail("-r", "db");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("web: removed\napp: removed\ndb: removed\n", r.StandardOutput);
+        Assert.Equal(new[] { "lone" }, State.Jails.Select(j => j.Name));
+        // A file that does not define the dependent leaves it running (rc.d's per-jail files).
+        Write("/etc/jail.conf.d/db.conf", "db { persist; }\n");
+        var again = Jail("-c", "web");
+        Assert.Equal((0, ""), (again.ExitCode, again.StandardError));
+        Assert.Equal(0, Jail("-f", "/etc/jail.conf.d/db.conf", "-r", "db").ExitCode);
+        Assert.Equal(new[] { "app", "lone", "web" }, State.Jails.Select(j => j.Name).OrderBy(n => n));
+    }
+
+    [Fact]
     public void CommandLineDependLooksAtRunningJails()
     {
         AssertFails(Jail("-c", "name=a", "path=/", "persist", "depend=b"), "jail: depends on nonexistent jail \"b\"\n");

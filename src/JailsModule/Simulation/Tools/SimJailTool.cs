@@ -164,8 +164,16 @@ public sealed class SimJailTool : ISimulatedTool
                 run.ConfigMode = true;
             }
             run.NoteRemove = conf != null || rest.Count > 1 || rest[0].Contains('*');
+            var removed = new HashSet<string>(StringComparer.Ordinal);
             foreach (var key in ExpandStar(run, rest, conf, running: true))
-                Remove(run, key, conf?.Jails.FirstOrDefault(j => j.Name == NameOf(run, key)), useConfig: conf != null && !rflagR);
+            {
+                var name = NameOf(run, key);
+                var cj = conf?.Jails.FirstOrDefault(j => j.Name == name);
+                if (cj != null && !rflagR) RemoveDependents(run, conf!, cj.Name, removed, new HashSet<string>(StringComparer.Ordinal));
+                if (removed.Contains(name)) continue; // already removed as another's dependent
+                Remove(run, key, cj, useConfig: conf != null && !rflagR);
+                removed.Add(name);
+            }
             return Finish(run);
         }
 
@@ -271,9 +279,7 @@ public sealed class SimJailTool : ISimulatedTool
     private static bool StartDependencies(JailRun run, ConfLoadResult conf, ConfJail cj, HashSet<string> done, HashSet<string> visiting)
     {
         if (!visiting.Add(cj.Name)) return true;
-        var deps = cj.Parameters.Where(x => x.Name == "depend" && x.Values != null)
-            .SelectMany(x => x.Values!).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        foreach (var dep in deps)
+        foreach (var dep in Depends(cj))
         {
             var dj = conf.Jails.FirstOrDefault(j => j.Name == dep);
             if (dj is null)
@@ -289,6 +295,28 @@ public sealed class SimJailTool : ISimulatedTool
         }
         return true;
     }
+
+    /// <summary>
+    /// Removing a jail first removes the running jails of the same file that depend on it, dependents of
+    /// dependents first (state.c dep_check: a jail being stopped puts JF_STOP on the jails that depend on it
+    /// and waits for them). Jails of other files are unknown to this run and stay.
+    /// </summary>
+    private static void RemoveDependents(JailRun run, ConfLoadResult conf, string name, HashSet<string> removed, HashSet<string> visiting)
+    {
+        if (!visiting.Add(name)) return;
+        foreach (var dj in conf.Jails)
+        {
+            if (removed.Contains(dj.Name) || !Depends(dj).Contains(name)) continue;
+            if (SimKernel.Lookup(run.Ctx.State, run.Ctx.Jail, dj.Name) is null) continue;
+            RemoveDependents(run, conf, dj.Name, removed, visiting);
+            if (removed.Contains(dj.Name)) continue;
+            Remove(run, dj.Name, dj, useConfig: true);
+            removed.Add(dj.Name);
+        }
+    }
+
+    private static IEnumerable<string> Depends(ConfJail cj) => cj.Parameters.Where(x => x.Name == "depend" && x.Values != null)
+        .SelectMany(x => x.Values!).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static SimResult Finish(JailRun run)
     {
