@@ -296,3 +296,34 @@ Describe 'Config files chosen by rc.conf, as rc.d/jail chooses them' {
         NewLog $before | ForEach-Object ToString | Should -Contain '/usr/sbin/jail -q -f /usr/local/etc/jails/side-car.conf -r side-car'
     }
 }
+
+Describe 'Jails that depend on the one being stopped (one shared file)' {
+    BeforeAll {
+        New-Item -ItemType Directory -Force -Path (Join-Path $script:fs 'jails/db2'), (Join-Path $script:fs 'jails/app2'), (Join-Path $script:fs 'jails/web2') | Out-Null
+        Set-Content (Join-Path $script:fs 'etc/jail.conf') "persist;`ndb2 { path = /jails/db2; }`napp2 { path = /jails/app2; depend = db2; }`nweb2 { path = /jails/web2; depend = app2; }`n" -NoNewline
+    }
+    AfterAll {
+        Get-Jail db2, app2, web2 -ErrorAction SilentlyContinue | Where-Object State -eq 'Running' | Stop-Jail -WarningAction SilentlyContinue
+        Remove-Item (Join-Path $script:fs 'etc/jail.conf')
+    }
+    It 'Stop-Jail says jail(8) stops the dependents first, under -WhatIf and after the fact' {
+        Start-Jail web2
+        (Get-Jail db2, app2, web2).State | Should -Be @('Running', 'Running', 'Running')
+        $transcript = Join-Path $script:sim 'dep-whatif.txt'
+        Start-Transcript -Path $transcript -Force | Out-Null
+        Stop-Jail db2 -WhatIf
+        Stop-Transcript | Out-Null
+        (Get-Content $transcript -Raw) | Should -Match ([regex]::Escape("/usr/sbin/jail -q -f /etc/jail.conf -r db2 (jail(8) stops app2, web2 first: they depend on 'db2' in /etc/jail.conf)"))
+        Stop-Jail db2 -WarningVariable w -WarningAction SilentlyContinue
+        "$($w[0])" | Should -Be "Stopped 'db2' and, before it, app2, web2: jail(8) stops the running jails of /etc/jail.conf that depend on it."
+        (Get-Jail db2, app2, web2).State | Should -Be @('Stopped', 'Stopped', 'Stopped')
+    }
+    It 'Restart-Jail warns that the dependents stay stopped' {
+        Start-Jail web2
+        Restart-Jail app2 -WarningVariable w -WarningAction SilentlyContinue
+        "$($w[0])" | Should -BeLike "Stopping 'app2' also stopped web2 *start them again with Start-Jail."
+        (Get-Jail db2, app2, web2).State | Should -Be @('Running', 'Running', 'Stopped')
+        Stop-Jail web2 -WarningVariable w2 -WarningAction SilentlyContinue
+        @($w2) | Should -HaveCount 1 -Because 'web2 is not running any more: only the not-running warning'
+    }
+}

@@ -184,6 +184,38 @@ public abstract class JailActionCmdletBase : JailCmdletBase
     /// <summary>Forces the next access to re-read (after a change).</summary>
     protected void InvalidateInventory() => _inventory = null;
 
+    /// <summary>
+    /// The running jails of the jail's config file that depend on it, directly or through others: jail(8)
+    /// removes them first when asked to remove it (state.c dep_check). Jails of other files are unknown
+    /// to that jail(8) run and keep running.
+    /// </summary>
+    protected List<string> RunningDependents(Jail jail)
+    {
+        var result = new List<string>();
+        if (jail.ConfigPath is null) return result;
+        Config.ConfLoadResult conf;
+        try { conf = Config.JailConf.Load(jail.ConfigPath, new Host.HostConfSource(JailHost)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return result; }
+        if (!conf.Success) return result;
+        var running = Inventory.Jails.Where(j => j.State == JailState.Running).Select(j => j.Name).ToHashSet(StringComparer.Ordinal);
+        var pending = new Queue<string>(new[] { jail.Name });
+        while (pending.Count > 0)
+        {
+            var target = pending.Dequeue();
+            foreach (var cj in conf.Jails)
+            {
+                if (cj.Name == jail.Name || result.Contains(cj.Name) || !running.Contains(cj.Name)) continue;
+                var deps = (cj.Find("depend")?.Values ?? (IReadOnlyList<string>)Array.Empty<string>())
+                    .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                if (!deps.Contains(target)) continue;
+                result.Add(cj.Name);
+                pending.Enqueue(cj.Name);
+            }
+        }
+        return result;
+    }
+
+
     protected override void ProcessRecord()
     {
         foreach (var jail in ResolveTargets())

@@ -19,8 +19,10 @@ public sealed class RestartJailCommand : JailActionCmdletBase
         }
         var stop = jail.State == JailState.Running ? JailTool.Stop(jail.Name, jail.ConfigPath) : null;
         var start = JailTool.Start(jail.Name, jail.ConfigPath);
+        var dependents = stop is null ? new List<string>() : RunningDependents(jail);
         var action = (stop is null ? $"Start jail: {start.DisplayText}" : $"Restart jail: {stop.DisplayText}; {start.DisplayText}")
-            + $"; record the jid in {Services.JailRunFile.PathFor(jail.Name)}";
+            + $"; record the jid in {Services.JailRunFile.PathFor(jail.Name)}"
+            + (dependents.Count == 0 ? "" : $" (jail(8) -r stops {string.Join(", ", dependents)} too: {(dependents.Count == 1 ? "it depends" : "they depend")} on '{jail.Name}' in {jail.ConfigPath}; they stay stopped)");
         if (!ShouldProcess(jail.Name, action)) return;
         if (stop != null)
         {
@@ -31,6 +33,8 @@ public sealed class RestartJailCommand : JailActionCmdletBase
                 return;
             }
             Services.JailRunFile.Remove(JailHost, jail.Name);
+            if (dependents.Count > 0)
+                WriteWarning($"Stopping '{jail.Name}' also stopped {string.Join(", ", dependents)} (jail(8) stops the running jails of {jail.ConfigPath} that depend on it); start them again with Start-Jail.");
         }
         var res = Run(start);
         if (!res.Success)

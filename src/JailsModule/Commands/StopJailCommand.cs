@@ -18,13 +18,16 @@ public sealed class StopJailCommand : JailActionCmdletBase
             return;
         }
         var req = JailTool.Stop(jail.Name, jail.ConfigPath);
-        if (!ShouldProcess(jail.Name, $"Stop jail: {req.DisplayText}")) return;
+        var dependents = RunningDependents(jail);
+        var also = dependents.Count == 0 ? "" : $" (jail(8) stops {string.Join(", ", dependents)} first: {(dependents.Count == 1 ? "it depends" : "they depend")} on '{jail.Name}' in {jail.ConfigPath})";
+        if (!ShouldProcess(jail.Name, $"Stop jail: {req.DisplayText}{also}")) return;
         var res = Run(req);
         if (!res.Success)
         {
             WriteError(NativeError("JailStopFailed", ErrorCategory.InvalidOperation, jail, req, res, $"Stopping jail '{jail.Name}'"));
             return;
         }
+        if (dependents.Count > 0) WriteWarning($"Stopped '{jail.Name}' and, before it, {string.Join(", ", dependents)}: jail(8) stops the running jails of {jail.ConfigPath} that depend on it.");
         Services.JailRunFile.Remove(JailHost, jail.Name);
         InvalidateInventory();
         WritePassThru(jail.Name);
