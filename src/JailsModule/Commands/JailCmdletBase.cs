@@ -119,7 +119,7 @@ public abstract class JailCmdletBase : PSCmdlet
         var host = JailHost;
         var uid = RootCheck.Uid(host, () =>
         {
-            var req = new ProcessRequest(Tools.ToolPaths.Id, new[] { "-u" });
+            var req = Tools.IdTool.EffectiveUid();
             WriteVerbose(req.DisplayText);
             return JailHost.RunAsync(req, CancellationToken).GetAwaiter().GetResult();
         });

@@ -89,7 +89,7 @@ public sealed class NewJailTemplateCommand : JailProvisionCmdletBase
         var plan = RunPlan(name, new[] { "template:" + name, "dataset:" + ds },
             () => Service.PlanNewTemplate(name, Release, DistributionSet.Distinct(StringComparer.Ordinal).ToList(), Update), "NewTemplateFailed");
         if (plan is null) return;
-        var t = Service.GetTemplates(Service.ReadZfs()).FirstOrDefault(x => x.Name == name);
+        var t = Service.GetTemplates().FirstOrDefault(x => x.Name == name);
         if (t != null) WriteObject(t);
     }
 }
@@ -110,7 +110,7 @@ public sealed class GetJailTemplateCommand : JailProvisionCmdletBase
     {
         try
         {
-            _all ??= Service.GetTemplates(Service.ReadZfs());
+            _all ??= Service.GetTemplates();
         }
         catch (NativeCommandException ex)
         {
@@ -166,7 +166,7 @@ public sealed class UpdateJailTemplateCommand : JailTemplateActionCmdletBase
     {
         var plan = RunPlan(name, Resources(name), () => Service.PlanUpdateTemplate(name), "UpdateTemplateFailed");
         if (plan is null || !PassThru) return;
-        var t = Service.GetTemplates(Service.ReadZfs()).FirstOrDefault(x => x.Name == name);
+        var t = Service.GetTemplates().FirstOrDefault(x => x.Name == name);
         if (t != null) WriteObject(t);
     }
 }

@@ -67,19 +67,13 @@ public sealed class PlanContext
     public CancellationToken CancellationToken { get; }
     public Action<ProcessRequest>? OnCommand { get; }
 
-    /// <summary>Runs a native command; a non-zero exit becomes a <see cref="NativeCommandException"/> carrying stderr.</summary>
-    public ProcessResult Run(ProcessRequest request)
-    {
-        var r = RunUnchecked(request);
-        if (!r.Success) throw new NativeCommandException(request, r);
-        return r;
-    }
+    /// <summary>Runs a native command (through <see cref="CommandRunner"/>); a non-zero exit becomes a <see cref="NativeCommandException"/> carrying stderr.</summary>
+    public ProcessResult Run(ProcessRequest request) => Runner.Run(request);
 
-    public ProcessResult RunUnchecked(ProcessRequest request)
-    {
-        OnCommand?.Invoke(request);
-        return Host.RunAsync(request, CancellationToken).GetAwaiter().GetResult();
-    }
+    public ProcessResult RunUnchecked(ProcessRequest request) => Runner.RunUnchecked(request);
+
+    private CommandRunner Runner => _runner ??= new CommandRunner(Host, CancellationToken, OnCommand);
+    private CommandRunner? _runner;
 }
 
 /// <summary>One step: a native command or a file edit, and how to take it back.</summary>

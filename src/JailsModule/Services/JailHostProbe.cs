@@ -9,11 +9,9 @@ public static class JailHostProbe
 {
     public static JailHostCapabilities Probe(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
     {
-        ProcessResult Run(ProcessRequest r)
-        {
-            onCommand?.Invoke(r);
-            return host.RunAsync(r, ct).GetAwaiter().GetResult();
-        }
+        // Each failure is an answer here (a missing VIMAGE, not root...), so the runs are unchecked.
+        var runner = new CommandRunner(host, ct, onCommand);
+        ProcessResult Run(ProcessRequest r) => runner.RunUnchecked(r);
 
         var problems = new List<string>();
         var caps = new JailHostCapabilities { ComputerName = host.ComputerName };
@@ -32,7 +30,7 @@ public static class JailHostProbe
         caps.SupportedParameters = HostProbeTool.JailParameterNames(sysctl.Keys);
 
         var id = Run(HostProbeTool.Id());
-        caps.IsRoot = id.Success && id.StandardOutput.Trim() == "0";
+        caps.IsRoot = id.Success && IdTool.ParseUid(id.StandardOutput) == 0;
 
         var kld = Run(HostProbeTool.Kldstat());
         caps.LoadedModules = kld.Success ? HostProbeTool.ParseKldstat(kld.StandardOutput) : Array.Empty<string>();

@@ -67,11 +67,7 @@ public sealed class JailInventory
     /// <summary>The running jails: one jls --libxo json run.</summary>
     public static IReadOnlyList<JlsRecord> ReadRunning(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
     {
-        var req = JlsTool.ListAll();
-        onCommand?.Invoke(req);
-        var res = host.RunAsync(req, ct).GetAwaiter().GetResult();
-        if (!res.Success)
-            throw new NativeCommandException(req, res);
+        var res = CommandRunner.Run(host, JlsTool.ListAll(), ct, onCommand);
         return JlsTool.ParseJson(res.StandardOutput);
     }
 

@@ -16,7 +16,8 @@ public static class HostProbeTool
     /// <summary>sysctl -i -e: missing OIDs (no VIMAGE, no RACCT) are skipped silently, every line says which OID it is.</summary>
     public static ProcessRequest Sysctl() => new(ToolPaths.Sysctl, new[] { "-i", "-e", ArchOid, VimageOid, RacctOid, JailedOid, ParamNode });
 
-    public static ProcessRequest Id() => new(ToolPaths.Id, new[] { "-u" });
+    /// <summary>id -u (<see cref="IdTool"/>).</summary>
+    public static ProcessRequest Id() => IdTool.EffectiveUid();
 
     public static ProcessRequest Kldstat() => new(ToolPaths.Kldstat, Array.Empty<string>());
 

@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using JailsModule.Config;
 using JailsModule.Model;
+using JailsModule.Provisioning.Userland;
 using JailsModule.Services;
 using JailsModule.Tools;
 using Xunit;
@@ -106,34 +107,6 @@ public sealed class ProvisionValidationTests
 
 public sealed class ProvisioningParserTests
 {
-    // The columns of ZfsCommand.ListAll: name type origin mountpoint createtxg managed uuid template kind release sets.
-    private const string ListOutput =
-        "zroot\tfilesystem\t-\t/zroot\t1\t-\t-\t-\t-\t-\t-\n" +
-        "zroot/jails\tfilesystem\t-\t/usr/local/jails\t10\t-\t-\t-\t-\t-\t-\n" +
-        "zroot/jails/templates\tfilesystem\t-\t/usr/local/jails/templates\t11\t-\t-\t-\t-\t-\t-\n" +
-        "zroot/jails/templates/14.3-RELEASE\tfilesystem\t-\t/usr/local/jails/templates/14.3-RELEASE\t12\tyes\tu1\t-\ttemplate\t14.3-RELEASE\tbase,lib32\n" +
-        "zroot/jails/templates/14.3-RELEASE@base\tsnapshot\t-\t-\t13\tyes\tu1\t-\ttemplate\t14.3-RELEASE\tbase,lib32\n" +
-        "zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2\tsnapshot\t-\t-\t20\tyes\tu1\t-\ttemplate\t14.3-RELEASE\tbase,lib32\n" +
-        "zroot/jails/containers\tfilesystem\t-\t/usr/local/jails/containers\t14\t-\t-\t-\t-\t-\t-\n" +
-        "zroot/jails/containers/web1\tfilesystem\tzroot/jails/templates/14.3-RELEASE@base\t/usr/local/jails/containers/web1\t15\tyes\tu2\t14.3-RELEASE\tthin\t-\t-\n";
-
-    [Fact]
-    public void ZfsListIsJoinedInMemory()
-    {
-        var z = ZfsListing.Parse(ListOutput);
-        Assert.Equal(8, z.Entries.Count);
-        Assert.Equal(new[] { "zroot/jails/templates/14.3-RELEASE@base", "zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2" },
-            z.SnapshotsOf("zroot/jails/templates/14.3-RELEASE").Select(s => s.Name));
-        Assert.Equal("zroot/jails/containers/web1", Assert.Single(z.ClonesOf("zroot/jails/templates/14.3-RELEASE@base")).Name);
-        Assert.Equal(new[] { "zroot/jails/templates/14.3-RELEASE" }, z.Children("zroot/jails/templates").Select(c => c.Name));
-        Assert.Null(z.Find("zroot/jails")!.Managed);
-        Assert.Equal("thin", z.Find("zroot/jails/containers/web1")!.Kind);
-        Assert.Equal("base,lib32", z.Find("zroot/jails/templates/14.3-RELEASE")!.Sets);
-        Assert.Null(z.Find("zroot/jails/containers/web1")!.Sets);
-        Assert.Empty(z.MissingAncestry("zroot/jails/containers"));
-        Assert.Equal(new[] { "zroot/other", "zroot/other/jails" }, z.MissingAncestry("zroot/other/jails"));
-    }
-
     [Theory]
     [InlineData(null, "base")]
     [InlineData("", "base")]
@@ -143,63 +116,13 @@ public sealed class ProvisioningParserTests
     public void RecordedSetsAreReadBackWithBaseWhenNoneIsRecorded(string? recorded, string expected)
         => Assert.Equal(expected, string.Join(',', ProvisioningService.ParseSets(recorded)));
 
-    // Property: the one-pass lookups answer exactly what a scan of every row answers.
-    [Property(MaxTest = 200)]
-    public Property LookupsAgreeWithAScanOfEveryRow()
-    {
-        var name = Gen.Elements("p", "p/a", "p/a/b", "p/c", "p/a/c", "q", "q/a");
-        var snap = Gen.Elements("", "@s1", "@s2");
-        var origin = Gen.Elements("-", "p@s1", "p/a@s2");
-        var row = name.Zip(snap, (n, s) => n + s).Zip(origin, (ns, o) => (ns, o)).Zip(Gen.Choose(1, 50), (t, txg) =>
-        {
-            bool isSnap = t.ns.Contains('@');
-            return $"{t.ns}\t{(isSnap ? "snapshot" : "filesystem")}\t{(isSnap ? "-" : t.o)}\t-\t{txg}\t-\t-\t-\t-\t-\t-";
-        });
-        return Prop.ForAll(row.ListOf().ToArbitrary(), rows =>
-        {
-            var z = ZfsListing.Parse(string.Join("\n", rows) + "\n");
-            var all = z.Entries;
-            foreach (var d in new[] { "p", "p/a", "p/a/b", "p/c", "q", "q/a", "none" })
-            {
-                var children = all.Where(e => !e.IsSnapshot && e.Name.StartsWith(d + "/", StringComparison.Ordinal) && e.Name.IndexOf('/', d.Length + 1) < 0);
-                var snaps = all.Where(e => e.IsSnapshot && e.Dataset == d).OrderBy(e => e.CreateTxg);
-                if (!z.Children(d).SequenceEqual(children) || !z.SnapshotsOf(d).SequenceEqual(snaps)) return false;
-            }
-            foreach (var o in new[] { "p@s1", "p/a@s2", "q@s1" })
-                if (!z.ClonesOf(o).SequenceEqual(all.Where(e => !e.IsSnapshot && e.Origin == o))) return false;
-            return all.Count == rows.Count;
-        });
-    }
-
     [Fact]
     public void ManifestLinesGiveTheDigestPerFile()
     {
         var sha = new string('a', 64);
-        var m = MediaCommand.ParseManifest($"base.txz\t{sha}\t28814\tbase\t\"Base system (MANDATORY)\"\ton\nlib32.txz\t{new string('B', 64)}\t100\tlib32\t\"32-bit compatibility libraries\"\ton\n");
+        var m = FreebsdReleaseSets.ParseManifest($"base.txz\t{sha}\t28814\tbase\t\"Base system (MANDATORY)\"\ton\nlib32.txz\t{new string('B', 64)}\t100\tlib32\t\"32-bit compatibility libraries\"\ton\n");
         Assert.Equal(sha, m["base.txz"]);
         Assert.Equal(new string('b', 64), m["lib32.txz"]);
-    }
-
-    [Fact]
-    public void UserlandVersionAndMountTable()
-    {
-        Assert.Equal("14.3-RELEASE-p2", MediaCommand.ParseUserlandVersion("#!/bin/sh\nUSERLAND_VERSION=\"14.3-RELEASE-p2\"\n"));
-        Assert.Null(MediaCommand.ParseUserlandVersion("#!/bin/sh\n"));
-        var mounts = MediaCommand.ParseMountTable("zroot/ROOT/default\t/\tzfs\trw,noatime\t0 0\n/a\t/usr/local/jails/containers/x/mnt\tnullfs\tro\t0 0\n");
-        Assert.Equal(("/a", "/usr/local/jails/containers/x/mnt", "nullfs"), mounts[1]);
-    }
-
-    [Fact]
-    public void ArgvFollowsTheHandbook()
-    {
-        Assert.Equal(new[] { "clone", "zroot/jails/templates/14.2-RELEASE@base", "zroot/jails/containers/d2l" },
-            ZfsCommand.Clone("zroot/jails/templates/14.2-RELEASE@base", "zroot/jails/containers/d2l").Arguments);
-        Assert.Equal(new[] { "-xf", "/usr/local/jails/media/14.3-RELEASE-base.txz", "-C", "/usr/local/jails/templates/14.3-RELEASE", "--unlink" },
-            MediaCommand.Extract("/usr/local/jails/media/14.3-RELEASE-base.txz", "/usr/local/jails/templates/14.3-RELEASE").Arguments);
-        var fu = MediaCommand.FreebsdUpdate("/usr/local/jails/templates/14.3-RELEASE", "14.3-RELEASE");
-        Assert.Equal("/usr/sbin/freebsd-update -b /usr/local/jails/templates/14.3-RELEASE --currently-running 14.3-RELEASE --not-running-from-cron fetch install", fu.DisplayText);
-        Assert.Equal("cat", fu.Environment!["PAGER"]);
-        Assert.Equal("/sbin/zfs set a:b=1 c:d=2 zroot/x", ZfsCommand.Set("zroot/x", new[] { KeyValuePair.Create("a:b", "1"), KeyValuePair.Create("c:d", "2") }).DisplayText);
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 using JailsModule.Host;
+using JailsModule.Services;
 
 namespace JailsModule.Tools;
 
-/// <summary>zfs(8) command lines used by provisioning (reference §8), in the forms the Handbook uses.</summary>
-public static class ZfsCommand
+/// <summary>zfs(8): the command lines provisioning uses (reference §8, in the forms the Handbook uses) and the parsers of their output.</summary>
+public static class ZfsTool
 {
     public const string Managed = "org.jailsmodule:managed";
     public const string Uuid = "org.jailsmodule:uuid";
@@ -25,6 +26,7 @@ public static class ZfsCommand
     public static ProcessRequest GetWithSource(string dataset, params string[] properties)
         => new(ToolPaths.Zfs, new[] { "get", "-H", "-p", "-o", "property,value,source", string.Join(",", properties), dataset });
 
+    /// <summary>zfs create [-p] [-o P=V]... DS.</summary>
     public static ProcessRequest Create(string dataset, bool parents = false, IEnumerable<KeyValuePair<string, string>>? properties = null)
     {
         var a = new List<string> { "create" };
@@ -35,8 +37,7 @@ public static class ZfsCommand
         return new(ToolPaths.Zfs, a);
     }
 
-    /// <summary>zfs clone SNAPSHOT DATASET, exactly as the Handbook's thin jails.</summary>
-    /// <summary>zfs clone [-o P=V]... SNAPSHOT DS: the properties are set as the clone is made (zfs(8): no moment without them).</summary>
+    /// <summary>zfs clone [-o P=V]... SNAPSHOT DS, as the Handbook's thin jails: the properties are set as the clone is made (zfs(8): no moment without them).</summary>
     public static ProcessRequest Clone(string snapshot, string dataset, IEnumerable<KeyValuePair<string, string>>? properties = null)
     {
         var a = new List<string> { "clone" };
@@ -59,68 +60,38 @@ public static class ZfsCommand
     public static ProcessRequest Destroy(string datasetOrSnapshot) => new(ToolPaths.Zfs, new[] { "destroy", datasetOrSnapshot });
 
     public static ProcessRequest Rename(string from, string to) => new(ToolPaths.Zfs, new[] { "rename", from, to });
-}
-
-/// <summary>fetch(1), sha256(1), tar(1), freebsd-update(8), mount(8) command lines (reference §13).</summary>
-public static class MediaCommand
-{
-    /// <summary>fetch -o FILE URL.</summary>
-    public static ProcessRequest Fetch(string url, string output) => new(ToolPaths.Fetch, new[] { "-o", output, url });
-
-    /// <summary>sha256 -q FILE: only the digest.</summary>
-    public static ProcessRequest Sha256(string file) => new(ToolPaths.Sha256, new[] { "-q", file });
-
-    /// <summary>tar -xf ARCHIVE -C DIR --unlink, as the Handbook extracts base.txz.</summary>
-    public static ProcessRequest Extract(string archive, string directory) => new(ToolPaths.Tar, new[] { "-xf", archive, "-C", directory, "--unlink" });
 
     /// <summary>
-    /// PAGER=cat freebsd-update -b DIR --currently-running REL --not-running-from-cron fetch install:
-    /// -b for a tree that is not the host, --currently-running because uname -r is the host's kernel,
-    /// --not-running-from-cron because stdin is not a tty (reference §13).
+    /// The output of <see cref="ListAll"/>: one TAB-separated row per filesystem or snapshot, in
+    /// <see cref="ListColumns"/> order; "-" (or nothing) for a property that is not set. Rows with
+    /// fewer columns are skipped.
     /// </summary>
-    public static ProcessRequest FreebsdUpdate(string baseDir, string currentRelease)
-        => new(ToolPaths.FreebsdUpdate, new[] { "-b", baseDir, "--currently-running", currentRelease, "--not-running-from-cron", "fetch", "install" })
-        {
-            Environment = new Dictionary<string, string> { ["PAGER"] = "cat" },
-        };
-
-    /// <summary>mount -p: the mount table in fstab format (special, node, type, options, 0, 0).</summary>
-    public static ProcessRequest MountTable() => new(ToolPaths.Mount, new[] { "-p" });
-
-    /// <summary>Parses mount -p output into (special, node, fstype) triples.</summary>
-    public static List<(string Special, string Node, string FsType)> ParseMountTable(string text)
+    public static ZfsListing ParseList(string text)
     {
-        var list = new List<(string, string, string)>();
+        var list = new List<ZfsEntry>();
         foreach (var line in text.Split('\n'))
         {
-            var f = line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length >= 3) list.Add((f[0], f[1], f[2]));
+            if (line.Length == 0) continue;
+            var f = line.Split('\t');
+            if (f.Length < ListColumns.Length) continue;
+            static string? V(string s) => s is "-" or "" ? null : s;
+            long.TryParse(f[4], out var txg);
+            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9]), V(f[10])));
         }
-        return list;
+        return new ZfsListing(list);
     }
 
-    /// <summary>The release a tree's /bin/freebsd-version reports with -u (its USERLAND_VERSION line).</summary>
-    public static string? ParseUserlandVersion(string script)
-    {
-        foreach (var raw in script.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (!line.StartsWith("USERLAND_VERSION=", StringComparison.Ordinal)) continue;
-            var v = line["USERLAND_VERSION=".Length..].Trim().Trim('"');
-            return v.Length == 0 ? null : v;
-        }
-        return null;
-    }
-
-    /// <summary>One MANIFEST line: file, sha256, entries, set, "description", on|off (TAB-separated).</summary>
-    public static Dictionary<string, string> ParseManifest(string text)
+    /// <summary>
+    /// The output of <see cref="GetWithSource"/> (property, value, source per TAB-separated line):
+    /// the properties whose source is "local", i.e. set on the dataset itself; inherited ones are left out.
+    /// </summary>
+    public static Dictionary<string, string> ParseLocalProperties(string text)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
-            var f = line.TrimEnd('\r').Split('\t');
-            if (f.Length >= 2 && f[0].EndsWith(".txz", StringComparison.Ordinal) && f[1].Length == 64)
-                map[f[0]] = f[1].ToLowerInvariant();
+            var f = line.Split('\t');
+            if (f.Length >= 3 && f[2] == "local") map[f[0]] = f[1];
         }
         return map;
     }

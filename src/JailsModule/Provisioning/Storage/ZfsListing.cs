@@ -3,7 +3,7 @@ using JailsModule.Tools;
 
 namespace JailsModule.Services;
 
-/// <summary>One row of <see cref="ZfsCommand.ListAll"/>: a filesystem or snapshot with the module's metadata (possibly inherited).</summary>
+/// <summary>One row of <see cref="ZfsTool.ListAll"/>: a filesystem or snapshot with the module's metadata (possibly inherited).</summary>
 public sealed record ZfsEntry(string Name, string Type, string? Origin, string? Mountpoint, long CreateTxg,
     string? Managed, string? Uuid, string? Template, string? Kind, string? Release, string? Sets = null)
 {
@@ -12,7 +12,7 @@ public sealed record ZfsEntry(string Name, string Type, string? Origin, string? 
     public string? SnapshotName => IsSnapshot ? Name[(Name.IndexOf('@') + 1)..] : null;
 }
 
-/// <summary>The pool's filesystems and snapshots from one zfs list run, joined in memory.</summary>
+/// <summary>The pool's filesystems and snapshots from one zfs list run (<see cref="ZfsTool.ParseList"/>), joined in memory.</summary>
 public sealed class ZfsListing
 {
     private readonly Dictionary<string, ZfsEntry> _byName;
@@ -58,29 +58,5 @@ public sealed class ZfsListing
             p = p[..slash];
         }
         return missing;
-    }
-
-    public static ZfsListing Parse(string text)
-    {
-        var list = new List<ZfsEntry>();
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length == 0) continue;
-            var f = line.Split('\t');
-            if (f.Length < ZfsCommand.ListColumns.Length) continue;
-            static string? V(string s) => s is "-" or "" ? null : s;
-            long.TryParse(f[4], out var txg);
-            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9]), V(f[10])));
-        }
-        return new ZfsListing(list);
-    }
-
-    public static ZfsListing Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand)
-    {
-        var req = ZfsCommand.ListAll();
-        onCommand?.Invoke(req);
-        var r = host.RunAsync(req, ct).GetAwaiter().GetResult();
-        if (!r.Success) throw new NativeCommandException(req, r);
-        return Parse(r.StandardOutput);
     }
 }

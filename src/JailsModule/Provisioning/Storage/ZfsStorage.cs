@@ -1,0 +1,358 @@
+using JailsModule.Host;
+using JailsModule.Model;
+using JailsModule.Plans;
+using JailsModule.Services;
+using JailsModule.Tools;
+
+namespace JailsModule.Provisioning.Storage;
+
+/// <summary>
+/// Templates and jails as ZFS datasets, as the Handbook makes them: a template is a dataset below
+/// TemplateRoot with the release extracted into it and snapshotted (@base, then @PATCHLEVEL after each
+/// Update-JailTemplate); a thin jail is a clone of its newest snapshot, a thick or empty jail a
+/// dataset of its own, below JailRoot. What the module made carries user properties set locally on
+/// it (org.jailsmodule:managed=yes, uuid, kind, template, release, sets); nothing is destroyed
+/// without them (an inherited value does not count). Every plan reads the pool afresh (one zfs list).
+/// </summary>
+public sealed class ZfsStorage : IJailStorage
+{
+    private readonly ProvisioningService _svc;
+    private ZfsListing? _primed;
+
+    /// <param name="primed">The listing the storage was chosen from: the first plan uses it instead of reading the pool again.</param>
+    public ZfsStorage(ProvisioningService service, ZfsListing? primed = null)
+    {
+        _svc = service;
+        _primed = primed;
+    }
+
+    /// <summary>org.jailsmodule:kind of a thin jail's root after Update-Jail replaced it (DATASET.prev).</summary>
+    public const string PreviousKind = "previous";
+
+    public string Name => "zfs";
+
+    public string TemplatePlace => "under " + Settings.TemplateRoot;
+
+    private IJailHost Host => _svc.Host;
+    private JailModuleSettings Settings => _svc.Settings;
+
+    /// <summary>The pool now (the primed listing once, then a new zfs list each time).</summary>
+    private ZfsListing Listing()
+    {
+        var z = _primed;
+        _primed = null;
+        return z ?? _svc.ReadZfs();
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    /// <summary>zfs get ... source: the managed flag must be set on the dataset itself, never inherited.</summary>
+    public bool IsLocallyManaged(string dataset) => LocalMetadata(dataset).TryGetValue(ZfsTool.Managed, out var v) && v == "yes";
+
+    /// <summary>The module's user properties set ON the dataset (source local); inherited ones are left out.</summary>
+    public Dictionary<string, string> LocalMetadata(string dataset)
+        => ZfsTool.ParseLocalProperties(_svc.Runner.Run(ZfsTool.GetWithSource(dataset, ZfsTool.Managed, ZfsTool.Uuid)).StandardOutput);
+
+    /// <summary>The filesystem mounted at a jail's path (its root dataset), if any.</summary>
+    public static ZfsEntry? DatasetAt(ZfsListing zfs, string path)
+        => string.IsNullOrEmpty(path) ? null : zfs.Entries.FirstOrDefault(e => !e.IsSnapshot && e.Mountpoint == path);
+
+    // ------------------------------------------------------------------ roots
+
+    /// <summary>The mountpoint a new child of <paramref name="root"/> inherits (root's own, or the configured one when the module creates root).</summary>
+    private static string ChildPath(ZfsListing zfs, string root, string configuredMountpoint, string leaf)
+    {
+        var e = zfs.Find(root);
+        var mp = e is null ? configuredMountpoint : e.Mountpoint;
+        if (mp is null || mp is "none" or "legacy" || mp[0] != '/')
+            throw new PlanPreconditionException("DatasetRootNotMounted",
+                $"The dataset '{root}' has mountpoint '{mp ?? "-"}', so datasets below it get no path; set its mountpoint (zfs set mountpoint=/usr/local/jails/... {root}).",
+                root, PlanErrorKind.InvalidOperation);
+        return (mp == "/" ? "" : mp) + "/" + leaf;
+    }
+
+    /// <summary>Creates the configured root (and missing parents) with its mountpoint; undo destroys what was created, deepest first.</summary>
+    private static void AddRootSteps(Plan plan, ZfsListing zfs, string root, string mountpoint)
+    {
+        var missing = zfs.MissingAncestry(root);
+        if (missing.Count == 0) return;
+        if (missing[0].IndexOf('/') < 0)
+            throw new PlanPreconditionException("PoolNotFound", $"The pool '{missing[0]}' of '{root}' does not exist.", root, PlanErrorKind.ObjectNotFound);
+        var undo = missing.AsEnumerable().Reverse().Select(ZfsTool.Destroy).ToArray();
+        plan.Add(new CommandStep($"Create {root}", ZfsTool.Create(root, parents: true, new[] { KeyValuePair.Create("mountpoint", mountpoint) }), undo));
+        foreach (var m in missing) plan.Lock("dataset", m);
+    }
+
+    // ------------------------------------------------------------------ templates
+
+    public IReadOnlyList<JailTemplate> ListTemplates(string? only = null, bool patchLevel = true) => Templates(Listing(), only, patchLevel);
+
+    private IReadOnlyList<JailTemplate> Templates(ZfsListing zfs, string? only, bool patchLevel)
+    {
+        var list = new List<JailTemplate>();
+        var wanted = only is null ? null : Settings.TemplateRoot + "/" + only;
+        foreach (var e in zfs.Children(Settings.TemplateRoot))
+        {
+            if (e.Kind != "template") continue;
+            if (wanted != null && e.Name != wanted) continue;
+            var snaps = zfs.SnapshotsOf(e.Name).ToList();
+            var t = new JailTemplate
+            {
+                Name = e.Name[(Settings.TemplateRoot.Length + 1)..],
+                Release = e.Release ?? "",
+                DistributionSet = ProvisioningService.ParseSets(e.Sets),
+                Dataset = e.Name,
+                Path = e.Mountpoint ?? "",
+                Snapshots = snaps.Select(s => s.Name).ToArray(),
+                Snapshot = snaps.LastOrDefault()?.Name,
+                Clones = snaps.SelectMany(s => zfs.ClonesOf(s.Name)).Select(c => c.Name).ToArray(),
+                Uuid = e.Uuid,
+                Storage = Name,
+                ComputerName = Host.ComputerName,
+            };
+            if (patchLevel) t.PatchLevel = _svc.Userland.ReadVersion(t.Path);
+            list.Add(t);
+        }
+        return list;
+    }
+
+    private JailTemplate Find(ZfsListing zfs, string name, bool patchLevel = true)
+        => Templates(zfs, name, patchLevel).FirstOrDefault(t => t.Name == name) ?? throw _svc.TemplateNotFound(name);
+
+    /// <summary>A dataset below TemplateRoot tagged kind=template, the sets extracted into it, snapshotted @base.</summary>
+    public Plan PlanNewTemplate(string name, string release, IReadOnlyList<string> sets, bool update)
+    {
+        var zfs = Listing();
+        var ds = _svc.TemplateDataset(name);
+        if (zfs.Exists(ds))
+            throw new PlanPreconditionException("TemplateExists", $"The dataset '{ds}' already exists; choose another -Name or remove it first.", ds, PlanErrorKind.ResourceExists);
+        var files = _svc.Userland.RequireSaved(release, sets);
+        var path = ChildPath(zfs, Settings.TemplateRoot, Settings.TemplateMountpoint, name);
+        var plan = new Plan($"Create template '{name}' ({release}) in {ds}").Lock("template", name).Lock("dataset", ds);
+        AddRootSteps(plan, zfs, Settings.TemplateRoot, Settings.TemplateMountpoint);
+        plan.Add(new CommandStep($"Create dataset {ds}", ZfsTool.Create(ds, false, new[]
+        {
+            KeyValuePair.Create(ZfsTool.Managed, "yes"),
+            KeyValuePair.Create(ZfsTool.Kind, "template"),
+            KeyValuePair.Create(ZfsTool.Release, release),
+            KeyValuePair.Create(ZfsTool.Uuid, Guid.NewGuid().ToString()),
+            KeyValuePair.Create(ZfsTool.Sets, string.Join(',', sets)),
+        }), ZfsTool.Destroy(ds)));
+        _svc.Userland.AddExtractSteps(plan, files, path);
+        if (update) plan.Add(_svc.Userland.PatchStep(path, release));
+        var snap = $"{ds}@{ProvisioningService.BaseSnapshot}";
+        plan.Add(new CommandStep($"Snapshot {snap}", ZfsTool.Snapshot(snap), ZfsTool.Destroy(snap)));
+        return plan;
+    }
+
+    /// <summary>Patch the template's dataset, then snapshot it at its new patch level (new jails clone the newest snapshot; existing ones keep theirs).</summary>
+    public Plan PlanUpdateTemplate(string name)
+    {
+        var zfs = Listing();
+        var t = Find(zfs, name);
+        var current = t.PatchLevel ?? t.Release;
+        var ds = t.Dataset!;
+        var plan = new Plan($"Update template '{name}' ({current}) and snapshot it").Lock("template", name).Lock("dataset", ds);
+        plan.Add(_svc.Userland.PatchStep(t.Path, current));
+        string? made = null;
+        plan.Add(new ActionStep($"Snapshot {ds} at its new patch level",
+            new[] { $"{ToolPaths.Zfs} snapshot {ds}@<freebsd-version -u of {t.Path} after the update>" },
+            ctx =>
+            {
+                var level = _svc.Userland.ReadVersion(t.Path) ?? throw new PlanPreconditionException("FreebsdVersionUnreadable", $"{t.Path}/bin/freebsd-version does not report a version.", t.Path, PlanErrorKind.InvalidData);
+                var snap = $"{ds}@{level}";
+                if (zfs.Exists(snap) || t.Snapshots.Contains(snap))
+                    snap = $"{ds}@{level}-{DateTime.UtcNow:yyyyMMddHHmmss}";
+                ctx.Run(ZfsTool.Snapshot(snap));
+                made = snap;
+            },
+            ctx => { if (made != null) ctx.Run(ZfsTool.Destroy(made)); }));
+        return plan;
+    }
+
+    /// <summary>Only a locally managed template without clones: its snapshots newest first, then the dataset.</summary>
+    public Plan PlanRemoveTemplate(string name)
+    {
+        var zfs = Listing();
+        var t = Find(zfs, name);
+        var ds = t.Dataset!;
+        if (t.Clones.Length > 0)
+        {
+            var previous = t.Clones.Where(c => zfs.Find(c)?.Kind == PreviousKind).ToList();
+            var jails = t.Clones.Except(previous).ToList();
+            throw new PlanPreconditionException("TemplateHasClones",
+                $"Template '{name}' still has clones: {string.Join(", ", t.Clones)}."
+                + (jails.Count > 0 ? " Remove those jails (Remove-Jail) first." : "")
+                + (previous.Count > 0 ? $" {string.Join(", ", previous)} {(previous.Count == 1 ? "is a root" : "are roots")} Update-Jail kept (Remove-Jail destroys it with its jail; else {ToolPaths.Zfs} destroy DATASET)." : ""),
+                name, PlanErrorKind.InvalidOperation);
+        }
+        if (!IsLocallyManaged(ds))
+            throw new PlanPreconditionException("DatasetNotManaged", $"'{ds}' was not created by JailsModule (org.jailsmodule:managed is not set locally); it is left alone.", ds, PlanErrorKind.SecurityError);
+        var plan = new Plan($"Remove template '{name}' ({ds})").Lock("template", name).Lock("dataset", ds);
+        foreach (var s in t.Snapshots.AsEnumerable().Reverse())
+            plan.Add(new CommandStep($"Destroy {s}", ZfsTool.Destroy(s)) { Irreversible = true });
+        plan.Add(new CommandStep($"Destroy {ds}", ZfsTool.Destroy(ds)) { Irreversible = true });
+        return plan;
+    }
+
+    // ------------------------------------------------------------------ jails
+
+    /// <summary>
+    /// A direct child of JailRoot: a clone of the template's newest snapshot (thin), or a dataset of
+    /// its own, filled from the template's sets (thick) or left empty. Tagged as it is made (zfs create
+    /// -o, zfs clone -o): a crash cannot leave an unmarked dataset Remove-Jail would refuse.
+    /// </summary>
+    public JailRoot PlanJailRoot(NewJailRequest r)
+    {
+        var zfs = Listing();
+        var ds = _svc.JailDataset(r);
+        if (zfs.Exists(ds))
+            throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
+        var leaf = ds[(Settings.JailRoot.Length + 1)..];
+        if (leaf.Contains('/'))
+            throw new PlanPreconditionException("DatasetOutsideRoot", $"The dataset '{ds}' must be a direct child of '{Settings.JailRoot}'.", ds);
+        var path = ChildPath(zfs, Settings.JailRoot, Settings.JailMountpoint, leaf);
+
+        JailTemplate? t = null;
+        if (r.Kind != JailStorageKind.Empty)
+        {
+            t = Find(zfs, r.Template ?? throw new PlanPreconditionException("TemplateRequired", "A thin or thick jail needs -Template (or use -Empty).", r.Name),
+                patchLevel: r.Kind == JailStorageKind.Thick); // a clone has the snapshot's userland, whatever the template has now
+            if (t.Snapshot is null)
+                throw new PlanPreconditionException("TemplateHasNoSnapshot", $"Template '{t.Name}' has no snapshot to clone.", t.Name, PlanErrorKind.InvalidOperation);
+        }
+
+        var kind = r.Kind.ToString().ToLowerInvariant();
+        var meta = new List<KeyValuePair<string, string>>
+        {
+            KeyValuePair.Create(ZfsTool.Managed, "yes"),
+            KeyValuePair.Create(ZfsTool.Uuid, Guid.NewGuid().ToString()),
+            KeyValuePair.Create(ZfsTool.Kind, kind),
+        };
+        if (t != null) meta.Add(KeyValuePair.Create(ZfsTool.Template, t.Name));
+
+        var plan = new Plan($"Create {kind} jail '{r.Name}'" + (t is null ? "" : $" from template '{t.Name}'"));
+        foreach (var res in ProvisioningService.NewJailResources(r.Name, ds)) { int c = res.IndexOf(':'); plan.Lock(res[..c], res[(c + 1)..]); }
+        AddRootSteps(plan, zfs, Settings.JailRoot, Settings.JailMountpoint);
+        switch (r.Kind)
+        {
+            case JailStorageKind.Thin:
+                plan.Add(new CommandStep($"Clone {t!.Snapshot} to {ds}", ZfsTool.Clone(t.Snapshot!, ds, meta), ZfsTool.Destroy(ds)));
+                break;
+            case JailStorageKind.Thick:
+                plan.Add(new CommandStep($"Create dataset {ds}", ZfsTool.Create(ds, false, meta), ZfsTool.Destroy(ds)));
+                _svc.AddThickRootSteps(plan, t!, path);
+                break;
+            case JailStorageKind.Empty:
+                plan.Add(new CommandStep($"Create dataset {ds}", ZfsTool.Create(ds, false, meta), ZfsTool.Destroy(ds)));
+                break;
+        }
+        var root = new JailRoot(plan, path);
+        // The config's comments repeat the properties (uuid, kind, template), without the managed flag.
+        root.Metadata.AddRange(meta.Where(kv => kv.Key != ZfsTool.Managed).Select(kv => KeyValuePair.Create(kv.Key["org.jailsmodule:".Length..], kv.Value)));
+        return root;
+    }
+
+    /// <summary>
+    /// The dataset mounted at the jail's path is destroyed only when it is below JailRoot, marked
+    /// managed=yes locally and carries the uuid the jail's config names; DATASET.prev (the root
+    /// Update-Jail kept) goes with it when it is provably the same jail's, first.
+    /// </summary>
+    public JailRootRemoval PlanRootRemoval(Jail jail, bool keepRoot)
+    {
+        var name = jail.Name;
+        var zfs = Listing();
+        var ds = DatasetAt(zfs, jail.Path);
+        bool destroy = false;
+        string? uuid = null;
+        if (ds != null && !keepRoot)
+        {
+            if (!ProvisionValidation.IsUnder(ds.Name, Settings.JailRoot))
+                throw new PlanPreconditionException("DatasetOutsideRoot",
+                    $"The jail's dataset '{ds.Name}' is outside the jail root '{Settings.JailRoot}'; it is never destroyed. Use -KeepDataset to remove only the configuration.", ds.Name);
+            var local = LocalMetadata(ds.Name);
+            if (!local.TryGetValue(ZfsTool.Managed, out var managed) || managed != "yes")
+                throw new PlanPreconditionException("DatasetNotManaged",
+                    $"The dataset '{ds.Name}' was not created by JailsModule (org.jailsmodule:managed is not set on it locally). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
+            // The config file's "# jailsmodule: uuid=" comment must name the same dataset the module made for this jail.
+            if (_svc.ConfigMetadata(jail).TryGetValue("uuid", out var confUuid)
+                && local.TryGetValue(ZfsTool.Uuid, out var dsUuid) && confUuid != dsUuid)
+                throw new PlanPreconditionException("DatasetNotManaged",
+                    $"The dataset '{ds.Name}' (uuid {dsUuid}) was not created for jail '{name}' (uuid {confUuid} in {jail.ConfigPath}). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
+            destroy = true;
+            uuid = local.GetValueOrDefault(ZfsTool.Uuid);
+        }
+        var previous = destroy && uuid != null ? PreviousRoot(zfs, ds!.Name, uuid) : null;
+        var removal = new JailRootRemoval
+        {
+            Description = (destroy ? $" and destroy {ds!.Name}" : "") + (previous is null ? "" : $" and {previous.Name}"),
+            RootSpecial = ds?.Name,
+        };
+        if (ds != null) removal.Locks.Add(("dataset", ds.Name));
+        if (previous != null) removal.Locks.Add(("dataset", previous.Name));
+        if (previous?.Mountpoint is { } pm && pm.StartsWith('/') && pm.Length > 1) removal.MountChecks.Add((pm, previous.Name));
+        // The kept root first: when it is busy, nothing irreversible has happened yet and the plan rolls back whole.
+        if (previous != null) removal.Steps.Add(new CommandStep($"Destroy {previous.Name} (the root Update-Jail kept)", ZfsTool.Destroy(previous.Name)) { Irreversible = true });
+        if (destroy) removal.Steps.Add(new CommandStep($"Destroy {ds!.Name}", ZfsTool.Destroy(ds.Name)) { Irreversible = true });
+        return removal;
+    }
+
+    /// <summary>
+    /// DATASET.prev, the root a thin jail had before Update-Jail re-cloned it, when it is provably that
+    /// jail's: tagged kind=previous, managed=yes set locally and the same uuid as the jail's dataset.
+    /// Remove-Jail destroys it with the jail, so no orphan clone keeps the template from being removed.
+    /// </summary>
+    private ZfsEntry? PreviousRoot(ZfsListing zfs, string dataset, string uuid)
+    {
+        var prev = zfs.Find(dataset + ".prev");
+        if (prev is null || prev.IsSnapshot || prev.Kind != PreviousKind) return null;
+        var its = LocalMetadata(prev.Name);
+        return its.GetValueOrDefault(ZfsTool.Managed) == "yes" && its.GetValueOrDefault(ZfsTool.Uuid) == uuid ? prev : null;
+    }
+
+    /// <summary>
+    /// A thick jail's dataset is patched in place. A thin jail's clone is renamed to NAME.prev (kept,
+    /// with the jail's own changes) and the template's newest snapshot is cloned in its place, the jail
+    /// stopped around it (-Force when it runs).
+    /// </summary>
+    public JailRootUpdate PrepareRootUpdate(Jail jail, bool force)
+    {
+        var name = jail.Name;
+        var zfs = Listing();
+        var ds = DatasetAt(zfs, jail.Path)
+                 ?? throw new PlanPreconditionException("JailDatasetNotFound", $"No dataset is mounted at {jail.Path}, the path of jail '{name}'.", name, PlanErrorKind.ObjectNotFound);
+        if (ds.Kind != "thin" || ds.Origin is null) return new JailRootUpdate("dataset", ds.Name);
+        return new JailRootUpdate("dataset", ds.Name)
+        {
+            ReplaceRoot = (plan, verify) =>
+            {
+                var t = Find(zfs, ds.Template ?? ds.Origin[(Settings.TemplateRoot.Length + 1)..ds.Origin.IndexOf('@')]);
+                if (t.Snapshot is null || t.Snapshot == ds.Origin)
+                    throw new PlanPreconditionException("JailUpToDate", $"Jail '{name}' is already cloned from the newest snapshot of template '{t.Name}' ({ds.Origin}).", name, PlanErrorKind.InvalidOperation);
+                if (jail.State == JailState.Running && !force)
+                    throw new PlanPreconditionException("JailRunning", $"Jail '{name}' is running; a thin jail is re-cloned while stopped. Use -Force to stop and restart it.", name, PlanErrorKind.ResourceBusy);
+                if (!IsLocallyManaged(ds.Name))
+                    throw new PlanPreconditionException("DatasetNotManaged", $"The dataset '{ds.Name}' was not created by JailsModule.", ds.Name, PlanErrorKind.SecurityError);
+                var prev = ds.Name + ".prev";
+                if (zfs.Exists(prev))
+                    throw new PlanPreconditionException("DatasetExists",
+                        $"'{prev}' (the root '{name}' had before its last update) still exists; copy what you need from it, then destroy it ({ToolPaths.Zfs} destroy {prev}) and run Update-Jail again.",
+                        prev, PlanErrorKind.ResourceExists);
+                plan.Lock("dataset", prev);
+                bool running = jail.State == JailState.Running;
+                if (running && jail.ConfigPath is null)
+                    throw new PlanPreconditionException("JailNotConfigured", $"Jail '{name}' runs without a config file, so it could not be started again after the re-clone.", name, PlanErrorKind.InvalidOperation);
+                if (running) plan.Add(new CommandStep($"Stop jail '{name}'", JailTool.Stop(name, jail.ConfigPath), JailTool.Start(name, jail.ConfigPath!)));
+                plan.Add(new CommandStep($"Keep the old root as {prev}", ZfsTool.Rename(ds.Name, prev), ZfsTool.Rename(prev, ds.Name)));
+                plan.Add(new CommandStep($"Clone {t.Snapshot}", ZfsTool.Clone(t.Snapshot, ds.Name, new[]
+                {
+                    KeyValuePair.Create(ZfsTool.Managed, "yes"), KeyValuePair.Create(ZfsTool.Uuid, ds.Uuid ?? Guid.NewGuid().ToString()),
+                    KeyValuePair.Create(ZfsTool.Kind, "thin"), KeyValuePair.Create(ZfsTool.Template, t.Name),
+                }), ZfsTool.Destroy(ds.Name)));
+                plan.Add(new CommandStep($"Mark {prev} as the previous root", ZfsTool.Set(prev, new[] { KeyValuePair.Create(ZfsTool.Kind, PreviousKind) })));
+                plan.Add(verify);
+                if (running) plan.Add(new CommandStep($"Start jail '{name}'", JailTool.Start(name, jail.ConfigPath!), JailTool.Stop(name, jail.ConfigPath)));
+            },
+        };
+    }
+}
