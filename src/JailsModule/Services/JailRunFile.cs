@@ -14,11 +14,10 @@ public static class JailRunFile
     /// <summary>Records the jid printed by jail -i. Returns a warning text when it could not be written.</summary>
     public static string? Write(IJailHost host, string name, string jailIStdout)
     {
-        var jid = jailIStdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (jid is null || !int.TryParse(jid, out _)) return null;
+        if (Tools.JailTool.ParseJid(jailIStdout) is not { } jid) return null;
         try
         {
-            host.WriteAllTextAtomic(PathFor(name), jid + "\n", newFileMode: 0x1A4);
+            host.WriteAllTextAtomic(PathFor(name), jid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", newFileMode: 0x1A4);
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
