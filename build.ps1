@@ -4,7 +4,7 @@
     Builds, documents, tests and demonstrates JailsModule.
 .DESCRIPTION
     Tasks:
-      Build  compile src/JailsModule (and jailsim, src/JailsSim) and lay out the loadable module in out/JailsModule
+      Build  compile src/JailsModule, the simulator (src/JailsModule.Simulator) and jailsim (src/JailsSim), and lay out the loadable module in out/JailsModule
       Help   generate en-US/JailsModule.dll-Help.xml (MAML) from docs/help/*.md and the cmdlet metadata
       Test   Build + Help, then xunit (tests/Unit) and Pester (tests/Pester); prints "N passed, N failed"
       Demo   Build + Help, then run examples/Demo.ps1 against a fresh simulated FreeBSD host in a temp folder
@@ -58,15 +58,20 @@ function Get-PesterPath {
 }
 
 function Invoke-Build {
-    # jailsim (src/JailsSim) references the module, so one build makes both.
+    # jailsim (src/JailsSim) references the simulator, which references the module: one build makes all three.
     Invoke-Native dotnet @('build', (Join-Path $root 'src/JailsSim/JailsSim.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
     $bin = Join-Path $root "src/JailsModule/bin/$Configuration/net8.0"
     $simBin = Join-Path $root "src/JailsSim/bin/$Configuration/net8.0"
+    $simulatorBin = Join-Path $root "src/JailsModule.Simulator/bin/$Configuration/net8.0"
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $moduleOut | Out-Null
     foreach ($f in 'JailsModule.dll', 'JailsModule.pdb', 'CliWrap.dll', 'JailsModule.deps.json') {
         $src = Join-Path $bin $f
         if (Test-Path $src) { Copy-Item $src $moduleOut }
+    }
+    # The simulated host, loaded only by Connect-JailHost -Simulator / $env:JAILSMODULE_SIMULATOR (Host/SimulatorLoader).
+    foreach ($f in 'JailsModule.Simulator.dll', 'JailsModule.Simulator.pdb') {
+        Copy-Item (Join-Path $simulatorBin $f) $moduleOut
     }
     # The simulator's programs as processes of their own (Connect-JailHost -Simulator -OutOfProcess; jailsim -h).
     foreach ($f in 'jailsim.dll', 'jailsim.runtimeconfig.json', 'jailsim.deps.json') {

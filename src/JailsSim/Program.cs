@@ -58,16 +58,20 @@ public static class Program
             var host = new SimulatedHost(dir);
             var program = Resolve(host, args[i]);
             if (program is null) return Fail(NotFound, $"{args[i]}: No such file or directory");
-            string? stdin = Console.IsInputRedirected ? Console.In.ReadToEnd() : null;
+            // stdin and stdout are byte streams passed through to the program: a program that streams
+            // (cat of a pipe) moves any bytes, of any size, without holding them; the others get
+            // their input as text, read before they run, as before.
+            using var stdin = Console.IsInputRedirected ? Console.OpenStandardInput() : null;
+            using var stdout = Console.OpenStandardOutput();
             var request = new ProcessRequest(program, args.Skip(i + 1))
             {
-                StandardInput = string.IsNullOrEmpty(stdin) ? null : stdin,
+                StandardInputStream = stdin,
+                StandardOutputStream = stdout,
                 Environment = env.Count == 0 ? null : env,
             };
             ProcessResult r;
             try { r = host.RunAsync(request, CancellationToken.None).GetAwaiter().GetResult(); }
             catch (ToolNotFoundException) { return Fail(NotFound, $"{program}: No such file or directory"); }
-            using (var o = Console.OpenStandardOutput()) Write(o, r.StandardOutput);
             using (var e = Console.OpenStandardError()) Write(e, r.StandardError);
             return r.ExitCode & 0xFF;
         }

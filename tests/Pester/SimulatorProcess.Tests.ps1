@@ -3,9 +3,9 @@
 BeforeAll {
     Import-Module $env:JAILSMODULE_TEST_MODULE -Force
     $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-oop-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    $script:tool = [JailsModule.Simulation.ToolProcess]::Locate()
-    # The same folder in process, to compare answers and to inspect the state.
+    # The same folder in process, to compare answers and to inspect the state (this loads the simulator assembly).
     $script:inproc = [JailsModule.Services.JailHostManager]::GetSimulator($script:sim)
+    $script:tool = [JailsModule.Simulation.ToolProcess]::Locate()
 
     # Runs jailsim as a process; returns its exit status, stdout and stderr (stdin piped when given).
     function script:Invoke-Jailsim([string[]] $Arguments, [string] $InputText, [hashtable] $Environment = @{}) {

@@ -3,7 +3,6 @@ using System.Management.Automation.Runspaces;
 using JailsModule.Host;
 using JailsModule.Model;
 using JailsModule.Services;
-using JailsModule.Simulation;
 
 namespace JailsModule.Commands;
 
@@ -45,7 +44,7 @@ public sealed class ConnectJailHostCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         IJailHost host;
-        if (ComputerName != null && SimulatedHost.CheckHostname(ComputerName) is { } why)
+        if (ComputerName != null && HostNames.Check(ComputerName) is { } why)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(why), "InvalidComputerName", ErrorCategory.InvalidArgument, ComputerName));
         if (ParameterSetName == "Local")
         {
@@ -91,7 +90,7 @@ public sealed class GetJailHostCommand : JailCmdletBase
     {
         ComputerName = host.ComputerName,
         Kind = host.Kind.ToString(),
-        Path = (host as SimulatedHost)?.Directory,
-        OutOfProcess = host is SimulatedHost { OutOfProcess: true },
+        Path = (host as ISimulatedJailHost)?.Directory,
+        OutOfProcess = host is ISimulatedJailHost { OutOfProcess: true },
     };
 }

@@ -1,16 +1,15 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using JailsModule.Host;
 using JailsModule.Model;
-using JailsModule.Simulation;
 using JailsModule.Tools;
 
 namespace JailsModule.Commands;
 
 /// <summary>
 /// Opens an interactive shell in a running jail: jexec -l [-U USER | -u USER] NAME (the user's login
-/// shell, as jexec(8) runs $SHELL -i). On a FreeBSD host the shell is attached to this terminal.
-/// On the simulated host there is no terminal to attach: the cmdlet reads lines at a
+/// shell, as jexec(8) runs $SHELL -i) through the host's interactive session
+/// (IJailHost.RunInteractiveAsync). On a FreeBSD host the shell is attached to this terminal.
+/// On the simulated host there is no terminal to attach: it reads lines at a
 /// "root@NAME:/ #" prompt and runs each through jexec -l NAME /bin/sh with the line as standard
 /// input, until 'exit' or an empty input stream. Every line is a logged native command.
 /// </summary>
@@ -59,50 +58,43 @@ public sealed class EnterJailCommand : JailCmdletBase
         }
         RequireRoot(); // jexec attaches to the jail: root only
         _entered = true;
-        if (JailHost is SimulatedHost) SimulatedShell(jail);
-        else AttachedShell(jail);
-    }
-
-    /// <summary>A FreeBSD host: jexec with this terminal as its stdin/stdout/stderr.</summary>
-    private void AttachedShell(Jail jail)
-    {
         var req = JexecTool.Exec(jail.Name, Array.Empty<string>(), User, HostUser, clean: true);
         WriteVerbose(req.DisplayText);
-        var psi = new ProcessStartInfo(req.FileName) { UseShellExecute = false };
-        foreach (var a in req.Arguments) psi.ArgumentList.Add(a);
         try
         {
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {req.FileName}.");
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-                WriteVerbose($"The shell in jail '{jail.Name}' exited with {p.ExitCode}.");
+            var status = JailHost.RunInteractiveAsync(req, new Terminal(this), CancellationToken).GetAwaiter().GetResult();
+            if (status != 0) WriteVerbose($"The shell in jail '{jail.Name}' exited with {status}.");
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (OperationCanceledException)
         {
-            ThrowTerminatingError(new ErrorRecord(new ToolNotFoundException(req.FileName, ex), "ToolNotFound", ErrorCategory.ObjectNotFound, req.FileName));
+            throw new PipelineStoppedException();
+        }
+        catch (ToolNotFoundException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "ToolNotFound", ErrorCategory.ObjectNotFound, req.FileName));
+        }
+        catch (NotSupportedException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InteractiveSessionNotSupported", ErrorCategory.NotImplemented, JailHost.ComputerName));
         }
     }
 
-    /// <summary>The simulator: a prompt loop, one jexec per line.</summary>
-    private void SimulatedShell(Jail jail)
+    /// <summary>PowerShell's host UI as the terminal of an interactive session (the simulator's prompt loop uses it; a real host attaches the process's own terminal).</summary>
+    private sealed class Terminal : IJailHostTerminal
     {
-        var user = User ?? HostUser ?? "root";
-        Host.UI.WriteLine($"Simulated shell in jail '{jail.Name}': each line runs through jexec -l {jail.Name} /bin/sh. Type 'exit' to leave.");
-        while (true)
+        private readonly EnterJailCommand _cmdlet;
+
+        public Terminal(EnterJailCommand cmdlet) => _cmdlet = cmdlet;
+
+        public void Write(string text) => _cmdlet.Host.UI.Write(text);
+
+        public string? ReadLine()
         {
-            Host.UI.Write($"{user}@{jail.Name}:/ # ");
-            string? line;
-            try { line = Host.UI.ReadLine(); }
-            catch (PSNotImplementedException) { line = null; }
-            catch (InvalidOperationException) { line = null; }
-            if (line is null) break;
-            var text = line.Trim();
-            if (text == "exit" || text == "logout") break;
-            if (text.Length == 0) continue;
-            var req = JexecTool.Exec(jail.Name, new[] { "/bin/sh" }, User, HostUser, clean: true, stdin: line + "\n");
-            var res = Run(req);
-            if (res.StandardOutput.Length > 0) Host.UI.Write(res.StandardOutput);
-            if (res.StandardError.Length > 0) Host.UI.Write(res.StandardError);
+            try { return _cmdlet.Host.UI.ReadLine(); }
+            catch (PSNotImplementedException) { return null; }
+            catch (InvalidOperationException) { return null; }
         }
+
+        public void Echo(ProcessRequest request) => _cmdlet.WriteVerbose(request.DisplayText);
     }
 }

@@ -1,16 +1,16 @@
 using System.Management.Automation;
-using JailsModule.Simulation;
+using JailsModule.Host;
 
 namespace JailsModule.Commands;
 
 /// <summary>Base for cmdlets that only make sense on the simulated host.</summary>
 public abstract class JailSimulatorCmdletBase : JailCmdletBase
 {
-    protected SimulatedHost Simulator
+    protected ISimulatedJailHost Simulator
     {
         get
         {
-            if (JailHost is SimulatedHost s) return s;
+            if (JailHost is ISimulatedJailHost s) return s;
             ThrowTerminatingError(new ErrorRecord(
                 new InvalidOperationException($"The connected host {JailHost.ComputerName} is not the simulator. Use 'Connect-JailHost -Simulator' first."),
                 "NotSimulator", ErrorCategory.InvalidOperation, null));
@@ -21,7 +21,7 @@ public abstract class JailSimulatorCmdletBase : JailCmdletBase
 
 /// <summary>Makes the next (or Nth) simulated command matching a pattern fail.</summary>
 [Cmdlet(VerbsCommon.Set, "JailSimulatorFault", SupportsShouldProcess = true)]
-[OutputType(typeof(SimFault))]
+[OutputType("JailsModule.Simulation.SimFault")]
 public sealed class SetJailSimulatorFaultCommand : JailSimulatorCmdletBase
 {
     /// <summary>Glob over "tool arg arg..." (tool as basename or full path), e.g. 'jail -c*' or 'zfs clone *'.</summary>
@@ -58,17 +58,7 @@ public sealed class SetJailSimulatorFaultCommand : JailSimulatorCmdletBase
 
     protected override void ProcessRecord()
     {
-        var fault = new SimFault
-        {
-            Pattern = Command,
-            Occurrence = Occurrence,
-            Count = Count,
-            ExitCode = ExitCode,
-            StandardError = StandardError,
-            StandardOutput = StandardOutput,
-            DelayMilliseconds = Delay,
-            ThenRun = ThenRun,
-        };
+        var fault = new SimulatorFaultSpec(Command, Occurrence, Count, ExitCode, StandardError, StandardOutput, Delay, ThenRun);
         if (ThenRun && Delay == 0)
         {
             WriteError(new ErrorRecord(new ArgumentException("-ThenRun needs -Delay: without a delay the fault would change nothing."), "ThenRunWithoutDelay", ErrorCategory.InvalidArgument, null));
@@ -76,17 +66,16 @@ public sealed class SetJailSimulatorFaultCommand : JailSimulatorCmdletBase
         }
         var what = ThenRun ? $"delay '{Command}' by {Delay} ms" : $"fail '{Command}' with exit {ExitCode}" + (Delay > 0 ? $" after {Delay} ms" : "");
         if (!ShouldProcess(Simulator.Directory, $"Inject a fault: {what} (occurrence {Occurrence})")) return;
-        Simulator.UpdateState(s => s.Faults.Add(fault));
-        WriteObject(fault);
+        WriteObject(Simulator.AddFault(fault));
     }
 }
 
 /// <summary>Lists the faults waiting to fire on the simulated host.</summary>
 [Cmdlet(VerbsCommon.Get, "JailSimulatorFault")]
-[OutputType(typeof(SimFault))]
+[OutputType("JailsModule.Simulation.SimFault")]
 public sealed class GetJailSimulatorFaultCommand : JailSimulatorCmdletBase
 {
-    protected override void ProcessRecord() => WriteObject(Simulator.ReadState().Faults, enumerateCollection: true);
+    protected override void ProcessRecord() => WriteObject(Simulator.ReadFaults(), enumerateCollection: true);
 }
 
 /// <summary>Removes injected faults from the simulated host.</summary>
@@ -100,13 +89,13 @@ public sealed class ClearJailSimulatorFaultCommand : JailSimulatorCmdletBase
     {
         var what = Id is null ? "all faults" : "faults " + string.Join(", ", Id);
         if (!ShouldProcess(Simulator.Directory, $"Clear {what}")) return;
-        Simulator.UpdateState(s => s.Faults.RemoveAll(f => Id is null || Id.Contains(f.Id)));
+        Simulator.ClearFaults(Id);
     }
 }
 
 /// <summary>The native commands the simulated host has answered, oldest first.</summary>
 [Cmdlet(VerbsCommon.Get, "JailSimulatorLog")]
-[OutputType(typeof(SimLogEntry))]
+[OutputType("JailsModule.Simulation.SimLogEntry")]
 public sealed class GetJailSimulatorLogCommand : JailSimulatorCmdletBase
 {
     /// <summary>Only the last N entries.</summary>
@@ -116,8 +105,8 @@ public sealed class GetJailSimulatorLogCommand : JailSimulatorCmdletBase
 
     protected override void ProcessRecord()
     {
-        var log = Simulator.ReadLog();
-        IEnumerable<SimLogEntry> items = Last > 0 ? log.Skip(Math.Max(0, log.Count - Last)) : log;
+        var log = Simulator.ReadCommandLog();
+        IEnumerable<object> items = Last > 0 ? log.Skip(Math.Max(0, log.Count - Last)) : log;
         WriteObject(items, enumerateCollection: true);
     }
 }

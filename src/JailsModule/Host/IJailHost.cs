@@ -25,11 +25,48 @@ public sealed class ProcessRequest
 
     public string FileName { get; }
     public IReadOnlyList<string> Arguments { get; }
-    public string? StandardInput { get; init; }
+    /// <summary>Standard input as text (UTF-8). Null and no <see cref="StandardInputStream"/>: empty input.</summary>
+    public string? StandardInput
+    {
+        get => _stdin;
+        init
+        {
+            if (value != null && _stdinStream != null) throw new ArgumentException("A request has either StandardInput or StandardInputStream, not both.");
+            _stdin = value;
+        }
+    }
+
+    /// <summary>
+    /// Standard input as bytes: the host reads the stream to its end while the process runs and
+    /// passes each block on as it is read, so no size limit applies and nothing is held in memory
+    /// (zfs receive from a file, xz -d of a download). The caller owns the stream (the host does not
+    /// dispose it). Excludes <see cref="StandardInput"/>.
+    /// </summary>
+    public Stream? StandardInputStream
+    {
+        get => _stdinStream;
+        init
+        {
+            if (value != null && _stdin != null) throw new ArgumentException("A request has either StandardInput or StandardInputStream, not both.");
+            _stdinStream = value;
+        }
+    }
+
+    /// <summary>
+    /// Standard output as bytes: written to this stream as the process writes it, never buffered
+    /// whole (zfs send into a file, tar into xz). <see cref="ProcessResult.StandardOutput"/> is then
+    /// empty and <see cref="OnStandardOutputLine"/> is not called. The caller owns the stream.
+    /// Standard error stays text.
+    /// </summary>
+    public Stream? StandardOutputStream { get; init; }
+
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
-    /// <summary>Streams each stdout line as it arrives (progress of long commands). Optional.</summary>
+    /// <summary>Streams each stdout line as it arrives (progress of long commands). Optional; not with <see cref="StandardOutputStream"/>.</summary>
     public Action<string>? OnStandardOutputLine { get; init; }
+
+    private readonly string? _stdin;
+    private readonly Stream? _stdinStream;
 
     /// <summary>The command as a person would type it, each argument quoted for sh(1) when needed. For display only.</summary>
     public string DisplayText => CommandLine.Format(FileName, Arguments);
@@ -59,8 +96,21 @@ public interface IJailHost
 
     JailHostKind Kind { get; }
 
-    /// <summary>Runs a process. A missing tool gives ToolNotFoundException; cancellation kills the process.</summary>
+    /// <summary>
+    /// Runs a process. A missing tool gives ToolNotFoundException; cancellation kills the process.
+    /// Standard input and output are text, or byte streams (<see cref="ProcessRequest.StandardInputStream"/>,
+    /// <see cref="ProcessRequest.StandardOutputStream"/>) passed through without being held in memory.
+    /// </summary>
     Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs an interactive command (a login shell in a jail: jexec -l NAME) for a person at
+    /// <paramref name="terminal"/> and returns its exit status. A real host attaches the process to
+    /// the terminal of this process; a host without a terminal to attach (the simulator) reads lines
+    /// through <paramref name="terminal"/> and answers each. Cancellation ends the session.
+    /// </summary>
+    Task<int> RunInteractiveAsync(ProcessRequest request, IJailHostTerminal terminal, CancellationToken cancellationToken)
+        => throw new NotSupportedException($"{GetType().Name} cannot run interactive commands.");
 
     bool FileExists(string path);
     bool DirectoryExists(string path);

@@ -17,15 +17,17 @@ public sealed class LocalHost : IJailHost
     public JailHostKind Kind => JailHostKind.Local;
 
     public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
-        => ExecuteAsync(request.FileName, request.Arguments, request.StandardInput, request.Environment, request.OnStandardOutputLine, cancellationToken);
+        => ExecuteAsync(request.FileName, request.Arguments, request.Environment, request, cancellationToken);
 
     /// <summary>
     /// Runs a program of this machine with an argv array (no shell), LC_ALL=C plus
-    /// <paramref name="environment"/>, stdin from <paramref name="standardInput"/> (empty when null).
-    /// Also runs jailsim for the out-of-process simulator, whose dotnet path is this machine's, not FreeBSD's.
+    /// <paramref name="environment"/>; standard input and output as <paramref name="io"/> asks (text,
+    /// or byte streams copied block by block: PipeSource.FromStream / PipeTarget.ToStream), empty
+    /// input when it gives none. Also runs jailsim for the out-of-process simulator, whose dotnet path
+    /// is this machine's, not FreeBSD's (then <paramref name="io"/>'s own argv and environment are jailsim's business).
     /// </summary>
-    internal static async Task<ProcessResult> ExecuteAsync(string fileName, IReadOnlyList<string> arguments, string? standardInput,
-        IReadOnlyDictionary<string, string>? environment, Action<string>? onStandardOutputLine, CancellationToken cancellationToken)
+    internal static async Task<ProcessResult> ExecuteAsync(string fileName, IReadOnlyList<string> arguments,
+        IReadOnlyDictionary<string, string>? environment, ProcessRequest io, CancellationToken cancellationToken)
     {
         var env = new Dictionary<string, string?> { ["LC_ALL"] = "C" };
         if (environment != null)
@@ -33,18 +35,21 @@ public sealed class LocalHost : IJailHost
 
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
+        PipeTarget outTarget = io.StandardOutputStream is { } os
+            ? PipeTarget.ToStream(os)
+            : io.OnStandardOutputLine is { } onLine
+                ? PipeTarget.Merge(PipeTarget.ToStringBuilder(stdout), PipeTarget.ToDelegate(onLine))
+                : PipeTarget.ToStringBuilder(stdout);
+        PipeSource inSource = io.StandardInputStream is { } ins
+            ? PipeSource.FromStream(ins)
+            : io.StandardInput is { } text ? PipeSource.FromString(text) : PipeSource.Null;
         var cmd = Cli.Wrap(fileName)
             .WithArguments(arguments)
             .WithEnvironmentVariables(env)
             .WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(onStandardOutputLine is null
-                ? PipeTarget.ToStringBuilder(stdout)
-                : PipeTarget.Merge(PipeTarget.ToStringBuilder(stdout), PipeTarget.ToDelegate(onStandardOutputLine)))
+            .WithStandardInputPipe(inSource)
+            .WithStandardOutputPipe(outTarget)
             .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr));
-        if (standardInput != null)
-            cmd = cmd.WithStandardInputPipe(PipeSource.FromString(standardInput));
-        else
-            cmd = cmd.WithStandardInputPipe(PipeSource.Null);
 
         try
         {
@@ -59,6 +64,41 @@ public sealed class LocalHost : IJailHost
         catch (InvalidOperationException ex) when (ex.InnerException is Win32Exception)
         {
             throw new ToolNotFoundException(fileName, ex);
+        }
+    }
+
+    /// <summary>
+    /// The process gets this process's terminal as its stdin, stdout and stderr (nothing redirected),
+    /// so a shell in a jail is as interactive as it is from sh. <paramref name="terminal"/> is not
+    /// needed. Cancellation kills the process.
+    /// </summary>
+    public async Task<int> RunInteractiveAsync(ProcessRequest request, IJailHostTerminal terminal, CancellationToken cancellationToken)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(request.FileName) { UseShellExecute = false };
+        foreach (var a in request.Arguments) psi.ArgumentList.Add(a);
+        if (request.Environment != null)
+            foreach (var kv in request.Environment) psi.Environment[kv.Key] = kv.Value;
+        System.Diagnostics.Process p;
+        try
+        {
+            p = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {request.FileName}.");
+        }
+        catch (Win32Exception ex)
+        {
+            throw new ToolNotFoundException(request.FileName, ex);
+        }
+        using (p)
+        {
+            try
+            {
+                await p.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+                throw;
+            }
+            return p.ExitCode;
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using JailsModule.Host;
-using JailsModule.Simulation;
 
 namespace JailsModule.Services;
 
@@ -15,7 +14,7 @@ public static class JailHostManager
     public const string SimulatorEnvironmentVariable = "JAILSMODULE_SIMULATOR";
 
     private static readonly ConcurrentDictionary<Guid, IJailHost> PerRunspace = new();
-    private static readonly ConcurrentDictionary<string, SimulatedHost> Simulators = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ISimulatedJailHost> Simulators = new(StringComparer.Ordinal);
     private static IJailHost? _processDefault;
     private static readonly Lazy<LocalHost> LocalDefault = new(() => new LocalHost());
 
@@ -29,13 +28,16 @@ public static class JailHostManager
         }
     }
 
-    public static SimulatedHost GetSimulator(string? path) => GetSimulator(path, outOfProcess: false);
+    public static ISimulatedJailHost GetSimulator(string? path) => GetSimulator(path, outOfProcess: false);
 
-    /// <summary>The simulator in <paramref name="path"/>; with <paramref name="outOfProcess"/>, one that runs each command as a jailsim process.</summary>
-    public static SimulatedHost GetSimulator(string? path, bool outOfProcess)
+    /// <summary>
+    /// The simulator in <paramref name="path"/>; with <paramref name="outOfProcess"/>, one that runs each
+    /// command as a jailsim process. The first call loads JailsModule.Simulator.dll (<see cref="SimulatorLoader"/>).
+    /// </summary>
+    public static ISimulatedJailHost GetSimulator(string? path, bool outOfProcess)
     {
         var full = Path.GetFullPath(string.IsNullOrEmpty(path) ? DefaultSimulatorPath : path);
-        return Simulators.GetOrAdd((outOfProcess ? "process:" : "") + full, _ => new SimulatedHost(full, outOfProcess));
+        return Simulators.GetOrAdd((outOfProcess ? "process:" : "") + full, _ => SimulatorLoader.Create(full, outOfProcess));
     }
 
     public static void Connect(Guid runspace, IJailHost host)

@@ -820,22 +820,16 @@ public sealed class SimJailTool : ISimulatedTool
 
     private static bool AddAlias(JailRun run, string label, string iface, string fam, string addr, Undo undo, List<string> aliases)
     {
-        var st = run.Ctx.State;
-        var hostVnet = run.Ctx.Jail?.IsVnet == true ? run.Ctx.Jail.Jid : 0;
-        var ifc = st.Interfaces.FirstOrDefault(i => i.Name == iface && i.Vnet == hostVnet);
         var cmd = fam == "inet" ? $"/sbin/ifconfig {iface} inet {addr} netmask 255.255.255.255 alias" : $"/sbin/ifconfig {iface} inet6 {addr} prefixlen 128 alias";
-        if (ifc is null)
+        if (SimNetwork.AddAlias(run.Ctx.State, run.Ctx.Jail, iface, fam, addr, out var entry, out var back) is { } error)
         {
-            run.Err.Append($"ifconfig: interface {iface} does not exist\n");
+            run.Err.Append(error).Append('\n');
             run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
             return false;
         }
-        var entry = fam == "inet" ? addr + "/32" : addr + "/128";
-        var list = fam == "inet" ? ifc.Inet : ifc.Inet6;
-        list.Add(entry);
-        aliases.Add($"{iface}|{entry}");
+        aliases.Add(entry);
         run.Ctx.Dirty = true;
-        undo.Add(() => list.Remove(entry));
+        undo.Add(back);
         return true;
     }
 
@@ -850,36 +844,23 @@ public sealed class SimJailTool : ISimulatedTool
             return false;
         }
         // fstab lines (mount, mount.fstab) keep their options: "ro" makes a read-only mount (mount -p shows it)
-        var m = new SimMount { Special = special, Node = node, FsType = fstype, Options = fstype == "devfs" ? "local, multilabel" : pname == "mount" ? SimMountTable.DisplayOptions(fstype, opts.Split(',')) : "local" };
-        run.Ctx.State.Mounts.Add(m);
+        var back = SimMountTable.AddForJail(run.Ctx.State, fstype, special, node, opts, fromFstabLine: pname == "mount");
         jailMounts.Add(node);
         run.Ctx.Dirty = true;
-        undo.Add(() => run.Ctx.State.Mounts.Remove(m));
+        undo.Add(back);
         return true;
     }
 
     private static bool MoveInterface(JailRun run, string label, SimJail jail, string ifname, string jailRef, Undo undo)
     {
-        var st = run.Ctx.State;
-        var from = run.Ctx.Jail?.IsVnet == true ? run.Ctx.Jail.Jid : 0;
-        var ifc = st.Interfaces.FirstOrDefault(i => i.Name == ifname && i.Vnet == from);
-        var cmd = $"/sbin/ifconfig {ifname} vnet {jailRef}";
-        if (ifc is null)
+        if (SimNetwork.MoveToVnet(run.Ctx.State, run.Ctx.Jail, ifname, jail, out var back) is { } error)
         {
-            run.Err.Append($"ifconfig: interface {ifname} does not exist\n");
-            run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
+            run.Err.Append(error).Append('\n');
+            run.Err.Append(Prefix(run, label)).Append($"/sbin/ifconfig {ifname} vnet {jailRef}: failed\n");
             return false;
         }
-        if (!jail.IsVnet)
-        {
-            run.Err.Append($"ifconfig: SIOCSIFVNET: Invalid argument\n");
-            run.Err.Append(Prefix(run, label)).Append($"{cmd}: failed\n");
-            return false;
-        }
-        ifc.Vnet = jail.Jid;
-        jail.VnetInterfaces.Add(ifname);
         run.Ctx.Dirty = true;
-        undo.Add(() => { ifc.Vnet = from; jail.VnetInterfaces.Remove(ifname); });
+        undo.Add(back);
         return true;
     }
 
@@ -1037,17 +1018,9 @@ public sealed class SimJailTool : ISimulatedTool
         {
             // Unmount (procfs, fdescfs, devfs, fstab, mount: the reverse of creation) and drop the aliases.
             foreach (var node in jail.Mounts.AsEnumerable().Reverse())
-            {
-                var m = ctx.State.Mounts.FindLast(x => x.Node == node);
-                if (m != null) ctx.State.Mounts.Remove(m);
-            }
+                SimMountTable.RemoveNewestAt(ctx.State, node);
             foreach (var alias in jail.HostAliases.AsEnumerable().Reverse())
-            {
-                var bar = alias.IndexOf('|');
-                var ifc = ctx.State.Interfaces.FirstOrDefault(i => i.Name == alias[..bar]);
-                ifc?.Inet.Remove(alias[(bar + 1)..]);
-                ifc?.Inet6.Remove(alias[(bar + 1)..]);
-            }
+                SimNetwork.RemoveAlias(ctx.State, alias);
             ok &= Hooks(run, label, Values(p, "exec.release"), env);
         }
         ctx.Dirty = true;
@@ -1060,9 +1033,7 @@ public sealed class SimJailTool : ISimulatedTool
     {
         foreach (var child in ctx.State.Jails.Where(j => j.Parent == jail.Jid).ToList())
             RemoveFromKernel(ctx, child);
-        var home = ctx.State.Jails.FirstOrDefault(j => j.Jid == jail.Parent && j.IsVnet)?.Jid ?? 0;
-        foreach (var ifc in ctx.State.Interfaces.Where(i => i.Vnet == jail.Jid))
-            ifc.Vnet = home;
+        SimNetwork.ReturnHome(ctx.State, jail);
         ctx.State.Jails.Remove(jail);
         ctx.Dirty = true;
     }

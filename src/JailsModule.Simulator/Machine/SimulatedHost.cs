@@ -8,7 +8,7 @@ namespace JailsModule.Simulation;
 /// The simulated FreeBSD host: the same argv the module would send to a real machine is answered
 /// by simulated tools that keep their state in a folder. Files live under DIR/fs.
 /// </summary>
-public sealed class SimulatedHost : IJailHost
+public sealed class SimulatedHost : ISimulatedJailHost
 {
     public SimulatedHost(string directory) : this(directory, outOfProcess: false) { }
 
@@ -41,7 +41,7 @@ public sealed class SimulatedHost : IJailHost
         cancellationToken.ThrowIfCancellationRequested();
         if (_toolProcess != null) return RunOutOfProcessAsync(request, cancellationToken);
         var result = Run(request, cancellationToken);
-        if (request.OnStandardOutputLine != null)
+        if (request.OnStandardOutputLine != null && request.StandardOutputStream is null)
             foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 request.OnStandardOutputLine(line);
         return Task.FromResult(result);
@@ -56,6 +56,17 @@ public sealed class SimulatedHost : IJailHost
 
     private ProcessResult Run(ProcessRequest request, CancellationToken ct)
     {
+        // Byte streams: a program that streams (ISimulatedStreamTool) gets them as they are and moves
+        // the bytes in its Pump, after the state lock is released; any other program reads its input
+        // as text, taken here before the lock (as a process's input arrives through a pipe, so one
+        // simulated command can feed another without either waiting for the other's lock).
+        var stdinText = request.StandardInput;
+        var stdinStream = request.StandardInputStream;
+        if (stdinStream != null && SimToolRegistry.Find(request.FileName) is not ISimulatedStreamTool)
+        {
+            stdinText = ReadText(stdinStream);
+            stdinStream = null;
+        }
         var (result, delay, fault) = Store.WithState(state =>
         {
             var line = FormatForMatch(Path.GetFileName(request.FileName), request.Arguments);
@@ -69,26 +80,61 @@ public sealed class SimulatedHost : IJailHost
                 if (fault.Seen < fault.Occurrence) continue;
                 fault.Fired++;
                 if (fault.Count > 0 && fault.Fired >= fault.Count) state.Faults.Remove(fault);
-                if (fault.ThenRun) return (((ProcessResult?)null, fault.DelayMilliseconds, (string?)fault.Id), true);
+                if (fault.ThenRun) return (((SimResult?)null, fault.DelayMilliseconds, (string?)fault.Id), true);
                 var stderr = fault.StandardError.Length > 0 ? fault.StandardError : $"{Path.GetFileName(request.FileName)}: simulated fault";
                 if (!stderr.EndsWith('\n')) stderr += "\n";
                 Log(request, fault.ExitCode, "fault " + fault.Id);
-                return (((ProcessResult?)new ProcessResult(fault.ExitCode, fault.StandardOutput, stderr), fault.DelayMilliseconds, (string?)fault.Id), true);
+                return (((SimResult?)new SimResult(fault.ExitCode, fault.StandardOutput, stderr), fault.DelayMilliseconds, (string?)fault.Id), true);
             }
             // Faults that only counted a match still changed (Seen).
             bool dirty = state.Faults.Count > 0;
-            var r = RunTool(state, request, ct, null, out var changed);
-            return (((ProcessResult?)r, 0, (string?)null), dirty || changed);
+            var r = RunTool(state, request, stdinText, stdinStream, ct, null, out var changed);
+            return (((SimResult?)r, 0, (string?)null), dirty || changed);
         }, ct);
         if (delay > 0 && ct.WaitHandle.WaitOne(delay)) ct.ThrowIfCancellationRequested(); // outside the state lock: others go on
-        return result ?? Store.WithState(state =>
+        result ??= Store.WithState(state =>
         {
-            var r = RunTool(state, request, ct, $"delayed {delay} ms by fault {fault}", out var changed);
+            var r = RunTool(state, request, stdinText, stdinStream, ct, $"delayed {delay} ms by fault {fault}", out var changed);
             return (r, changed);
         }, ct);
+        return Finish(result, request, stdinText, stdinStream, ct);
     }
 
-    private ProcessResult RunTool(SimState state, ProcessRequest request, CancellationToken ct, string? note, out bool changed)
+    /// <summary>
+    /// Runs the program's byte pump (outside the state lock) and delivers its output: into the
+    /// caller's stdout stream when there is one (the result's StandardOutput is then empty), else as text.
+    /// </summary>
+    private static ProcessResult Finish(SimResult r, ProcessRequest request, string? stdinText, Stream? stdinStream, CancellationToken ct)
+    {
+        var sink = request.StandardOutputStream;
+        if (sink != null)
+        {
+            if (r.StandardOutput.Length > 0)
+            {
+                var bytes = Utf8.GetBytes(r.StandardOutput);
+                sink.Write(bytes, 0, bytes.Length);
+            }
+            r.Pump?.Invoke(stdinStream ?? new MemoryStream(Utf8.GetBytes(stdinText ?? ""), writable: false), sink, ct);
+            sink.Flush();
+            return new ProcessResult(r.ExitCode, "", r.StandardError);
+        }
+        if (r.Pump is null) return new ProcessResult(r.ExitCode, r.StandardOutput, r.StandardError);
+        var buffer = new MemoryStream();
+        r.Pump(stdinStream ?? new MemoryStream(Utf8.GetBytes(stdinText ?? ""), writable: false), buffer, ct);
+        return new ProcessResult(r.ExitCode, r.StandardOutput + Utf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), r.StandardError);
+    }
+
+    private static readonly UTF8Encoding Utf8 = new(false);
+
+    /// <summary>A text program's standard input: the stream read to its end as UTF-8, null when empty (as jailsim always passed it).</summary>
+    private static string? ReadText(Stream s)
+    {
+        using var reader = new StreamReader(s, Utf8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        var text = reader.ReadToEnd();
+        return text.Length == 0 ? null : text;
+    }
+
+    private SimResult RunTool(SimState state, ProcessRequest request, string? stdinText, Stream? stdinStream, CancellationToken ct, string? note, out bool changed)
     {
         var tool = SimToolRegistry.Find(request.FileName);
         if (tool is null || !Fs.FileExists(request.FileName))
@@ -99,11 +145,68 @@ public sealed class SimulatedHost : IJailHost
         var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["LC_ALL"] = "C", ["PATH"] = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin" };
         if (request.Environment != null)
             foreach (var kv in request.Environment) env[kv.Key] = kv.Value;
-        var ctx = new SimContext(state, Fs, request.FileName, request.StandardInput, env, ct);
+        var ctx = new SimContext(state, Fs, request.FileName, stdinText, env, ct)
+        {
+            StandardInputStream = stdinStream,
+            Streaming = request.StandardOutputStream != null || stdinStream != null,
+        };
         var r = tool.Run(ctx, request.Arguments);
         Log(request, r.ExitCode, note);
         changed = ctx.Dirty;
-        return new ProcessResult(r.ExitCode, r.StandardOutput, r.StandardError);
+        return r;
+    }
+
+    /// <summary>
+    /// There is no terminal to attach on the simulated host: the session reads lines at a prompt
+    /// ("root@NAME:/ # ") and runs each as a command of its own with the line as standard input: for
+    /// jexec without a command (a login shell), jexec ... NAME /bin/sh, so every line is a logged
+    /// native command. It ends at 'exit', 'logout' or the end of input; the status is the last command's.
+    /// </summary>
+    public Task<int> RunInteractiveAsync(ProcessRequest request, IJailHostTerminal terminal, CancellationToken cancellationToken)
+    {
+        var (argv, prompt, banner) = InteractivePlan(request);
+        terminal.Write(banner + "\n");
+        int status = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            terminal.Write(prompt);
+            var line = terminal.ReadLine();
+            if (line is null) break;
+            var text = line.Trim();
+            if (text is "exit" or "logout") break;
+            if (text.Length == 0) continue;
+            var req = new ProcessRequest(request.FileName, argv) { StandardInput = line + "\n", Environment = request.Environment };
+            terminal.Echo(req);
+            var res = RunAsync(req, cancellationToken).GetAwaiter().GetResult();
+            if (res.StandardOutput.Length > 0) terminal.Write(res.StandardOutput);
+            if (res.StandardError.Length > 0) terminal.Write(res.StandardError);
+            status = res.ExitCode;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(status);
+    }
+
+    /// <summary>jexec [-l] [-u U | -U U] JAIL with no command: the lines go to JAIL's /bin/sh, the prompt names user and jail.</summary>
+    private static (IReadOnlyList<string> Argv, string Prompt, string Banner) InteractivePlan(ProcessRequest request)
+    {
+        if (Path.GetFileName(request.FileName) == "jexec")
+        {
+            string? user = null;
+            var g = new SimGetopt(request.Arguments, "lnu:U:");
+            for (var (c, a) = g.Next(); c != '\0'; (c, a) = g.Next())
+                if (c is 'u' or 'U') user = a;
+            if (g.OptInd < request.Arguments.Count)
+            {
+                var jail = request.Arguments[g.OptInd];
+                var argv = request.Arguments.ToList();
+                bool shell = g.OptInd == argv.Count - 1;
+                if (shell) argv.Add("/bin/sh");
+                var how = CommandLine.Format("jexec", argv.Take(g.OptInd).Append(jail).Append(shell ? "/bin/sh" : string.Join(' ', argv.Skip(g.OptInd + 1))).ToList());
+                return (argv, $"{user ?? "root"}@{jail}:/ # ",
+                    $"Simulated shell in jail '{jail}': each line runs through {how}. Type 'exit' to leave.");
+            }
+        }
+        return (request.Arguments, "# ", $"Simulated session of {request.DisplayText}: each line is its standard input. Type 'exit' to leave.");
     }
 
     private static string FormatForMatch(string tool, IReadOnlyList<string> args)
@@ -132,16 +235,36 @@ public sealed class SimulatedHost : IJailHost
         return list;
     }
 
+    IReadOnlyList<object> ISimulatedJailHost.ReadCommandLog() => ReadLog();
+
+    public object AddFault(SimulatorFaultSpec spec)
+    {
+        var fault = new SimFault
+        {
+            Pattern = spec.Pattern,
+            Occurrence = spec.Occurrence,
+            Count = spec.Count,
+            ExitCode = spec.ExitCode,
+            StandardError = spec.StandardError,
+            StandardOutput = spec.StandardOutput,
+            DelayMilliseconds = spec.DelayMilliseconds,
+            ThenRun = spec.ThenRun,
+        };
+        UpdateState(s => s.Faults.Add(fault));
+        return fault;
+    }
+
+    public IReadOnlyList<object> ReadFaults() => ReadState().Faults;
+
+    public void ClearFaults(IReadOnlyCollection<string>? ids)
+        => UpdateState(s => s.Faults.RemoveAll(f => ids is null || ids.Contains(f.Id)));
+
     public void UpdateState(Action<SimState> change) => Store.WithState(s => { change(s); return (0, true); });
 
     public SimState ReadState() => Store.Read();
 
-    /// <summary>Null when <paramref name="name"/> is an RFC 1123 host name (dot-separated labels of letters, digits and inner hyphens, under MAXHOSTNAMELEN), else the reason.</summary>
-    public static string? CheckHostname(string name)
-        => name.Length is > 0 and <= 255 && name.Split('.').All(l => l.Length is > 0 and <= 63
-               && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && l[0] != '-' && l[^1] != '-')
-            ? null
-            : $"'{name}' is not a valid host name: use letters, digits and '-' in dot-separated labels of at most 63 characters, 255 in all.";
+    /// <summary>Null when <paramref name="name"/> is a valid host name, else the reason (<see cref="HostNames.Check"/>).</summary>
+    public static string? CheckHostname(string name) => HostNames.Check(name);
 
     /// <summary>
     /// Renames the simulated machine, as "hostname NAME" plus "sysrc hostname=NAME" would on FreeBSD:

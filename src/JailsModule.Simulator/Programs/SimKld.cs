@@ -2,34 +2,6 @@ using System.Text;
 
 namespace JailsModule.Simulation.Tools;
 
-/// <summary>Shared view of the loaded kernel files: ids, refs, load addresses (kldstat's columns).</summary>
-internal static class SimKldTable
-{
-    public static IEnumerable<(int Id, int Refs, ulong Address, SimKld Kld)> Rows(SimState st)
-    {
-        ulong addr = 0xffffffff80200000;
-        for (int i = 0; i < st.Klds.Count; i++)
-        {
-            var k = st.Klds[i];
-            yield return (i + 1, i == 0 ? st.Klds.Count + 30 : 1, addr, k);
-            addr += ((ulong)k.Size + 0xfff) & ~0xfffUL;
-        }
-    }
-
-    /// <summary>kldfind: a loaded file by name, with or without .ko, or by path.</summary>
-    public static SimKld? FindFile(SimState st, string name)
-    {
-        var file = Path.GetFileName(name);
-        return st.Klds.FirstOrDefault(k => k.File == file || k.File == file + ".ko");
-    }
-
-    public static string FileName(string arg)
-    {
-        var f = Path.GetFileName(arg);
-        return f.EndsWith(".ko", StringComparison.Ordinal) ? f : f + ".ko";
-    }
-}
-
 /// <summary>
 /// kldstat(8) (reference §12, sbin/kldstat/kldstat.c): the table "Id Refs Address Size Name";
 /// -n FILE one loaded file (kldfind: compiled-in code is not a file), -m MODULE (modfind: finds
@@ -110,14 +82,6 @@ public sealed class SimKldstat : ISimulatedTool
 [SimulatedTool("/sbin/kldload")]
 public sealed class SimKldload : ISimulatedTool
 {
-    /// <summary>Files another needs first (MODULE_DEPEND), as the simulated kernel knows them.</summary>
-    private static readonly Dictionary<string, string[]> Depends = new(StringComparer.Ordinal)
-    {
-        ["if_bridge.ko"] = new[] { "bridgestp.ko" },
-        ["linux.ko"] = new[] { "linux_common.ko" },
-        ["linux64.ko"] = new[] { "linux_common.ko" },
-    };
-
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
     {
         bool ifNotLoaded = false, quiet = false, verbose = false;
@@ -139,8 +103,7 @@ public sealed class SimKldload : ISimulatedTool
         foreach (var arg in args.Skip(g.OptInd))
         {
             var file = SimKldTable.FileName(arg);
-            var stem = file[..^3];
-            bool loaded = SimKldTable.FindFile(ctx.State, file) != null || ctx.State.Klds.Any(k => k.Modules.Contains(stem));
+            bool loaded = SimKldTable.IsLoaded(ctx.State, file);
             if (loaded)
             {
                 if (ifNotLoaded) continue;
@@ -154,29 +117,16 @@ public sealed class SimKldload : ISimulatedTool
                 errors++;
                 continue;
             }
-            var avail = ctx.State.AvailableKlds.FirstOrDefault(k => k.File == file);
-            if (avail is null)
+            if (!SimKldTable.IsAvailable(ctx.State, file))
             {
                 if (!quiet) err.Append($"kldload: can't load {arg}: No such file or directory\n");
                 errors++;
                 continue;
             }
-            foreach (var dep in Depends.GetValueOrDefault(file, Array.Empty<string>()))
-                Load(ctx, dep);
-            var id = Load(ctx, file);
+            var id = SimKldTable.LoadWithDependencies(ctx.State, file);
+            ctx.Dirty = true;
             if (verbose) sb.Append($"Loaded {arg}, id={id}\n");
         }
         return new SimResult(errors == 0 ? 0 : 1, sb.ToString(), err.ToString());
-    }
-
-    private static int Load(SimContext ctx, string file)
-    {
-        var existing = ctx.State.Klds.FindIndex(k => k.File == file);
-        if (existing >= 0) return existing + 1;
-        var avail = ctx.State.AvailableKlds.FirstOrDefault(k => k.File == file);
-        if (avail is null) return 0;
-        ctx.State.Klds.Add(new SimKld { File = avail.File, Size = avail.Size, Modules = avail.Modules.ToList() });
-        ctx.Dirty = true;
-        return ctx.State.Klds.Count;
     }
 }

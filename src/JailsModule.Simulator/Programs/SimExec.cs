@@ -35,7 +35,7 @@ public static class SimExec
     /// <paramref name="errPrefix"/> ("jexec" or "jail").
     /// </summary>
     public static SimResult Run(SimContext ctx, SimJail? jail, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> env,
-        string errPrefix, SimUser? user = null, string? stdin = null, string call = "execvp")
+        string errPrefix, SimUser? user = null, string? stdin = null, string call = "execvp", bool inheritInput = false)
     {
         var cmd = argv[0];
         var program = Resolve(ctx.Fs, jail, cmd, env.TryGetValue("PATH", out var p) ? p : DefaultPath);
@@ -46,7 +46,12 @@ public static class SimExec
         if (tool is null)
             return new SimResult(errPrefix == "sh" ? 126 : 1, "",
                 errPrefix == "sh" ? $"{cmd}: Exec format error\n" : $"{errPrefix}: {call}: {cmd}: Exec format error\n");
-        var child = new SimContext(ctx.State, ctx.Fs, program, stdin, env, ctx.CancellationToken) { Jail = jail, User = user ?? ctx.User };
+        // inheritInput: an exec (jexec) hands its own standard input on, a byte stream as it is.
+        var (text, stream, streaming) = inheritInput ? ctx.InheritedInput : (stdin, null, false);
+        var child = new SimContext(ctx.State, ctx.Fs, program, text, env, ctx.CancellationToken)
+        {
+            Jail = jail, User = user ?? ctx.User, StandardInputStream = stream, Streaming = streaming,
+        };
         var r = tool.Run(child, argv.Skip(1).ToList());
         if (child.Dirty) ctx.Dirty = true;
         return r;

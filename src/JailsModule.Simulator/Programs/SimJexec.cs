@@ -6,7 +6,7 @@ namespace JailsModule.Simulation.Tools;
 /// command is found through PATH under the jail's root; the exit status is the command's.
 /// </summary>
 [SimulatedTool("/usr/sbin/jexec")]
-public sealed class SimJexec : ISimulatedTool
+public sealed class SimJexec : ISimulatedStreamTool
 {
     private const string Usage = "usage: jexec [-l] [-u username | -U username] jail [command ...]";
 
@@ -75,8 +75,8 @@ public sealed class SimJexec : ISimulatedTool
         {
             // No command: execlp($SHELL, "-i").
             var shell = env.TryGetValue("SHELL", out var sh) && sh.Length > 0 ? sh : "/bin/sh";
-            return SimExec.Run(ctx, jail, new List<string> { shell, "-i" }, env, "jexec", user, ctx.StandardInput, call: "execlp");
+            return SimExec.Run(ctx, jail, new List<string> { shell, "-i" }, env, "jexec", user, call: "execlp", inheritInput: true);
         }
-        return SimExec.Run(ctx, jail, argv, env, "jexec", user, ctx.StandardInput);
+        return SimExec.Run(ctx, jail, argv, env, "jexec", user, inheritInput: true);
     }
 }

@@ -17,8 +17,27 @@ public interface ISimulatedTool
     SimResult Run(SimContext context, IReadOnlyList<string> args);
 }
 
+/// <summary>
+/// A simulated program that can take its standard input as a byte stream (<see cref="SimContext.StandardInputStream"/>)
+/// and write bytes through <see cref="SimResult.Pump"/>. Any other program gets its input as text,
+/// read by the host before the program runs.
+/// </summary>
+public interface ISimulatedStreamTool : ISimulatedTool
+{
+}
+
+/// <summary>Copies bytes from standard input to standard output; runs after the state lock is released.</summary>
+public delegate void SimPump(Stream standardInput, Stream standardOutput, CancellationToken cancellationToken);
+
 public sealed record SimResult(int ExitCode, string StandardOutput = "", string StandardError = "")
 {
+    /// <summary>
+    /// Bytes the program moves once its state work is done (cat of a pipe, later zfs send): the host
+    /// runs it after <see cref="StandardOutput"/> is written and outside the state lock, with the
+    /// caller's streams, so nothing of the payload is held in memory and no other command waits for it.
+    /// </summary>
+    public SimPump? Pump { get; init; }
+
     public static SimResult Ok(string stdout = "") => new(0, stdout);
     public static SimResult Fail(string stderr, int exitCode = 1)
         => new(exitCode, "", stderr.EndsWith('\n') ? stderr : stderr + "\n");
@@ -32,7 +51,7 @@ public sealed class SimContext
         State = state;
         Fs = fs;
         ToolPath = toolPath;
-        StandardInput = stdin;
+        _stdin = stdin;
         Environment = environment;
         CancellationToken = cancellationToken;
     }
@@ -41,7 +60,38 @@ public sealed class SimContext
     public SimFileSystem Fs { get; }
     public string ToolPath { get; }
     public string ToolName => System.IO.Path.GetFileName(ToolPath);
-    public string? StandardInput { get; }
+
+    /// <summary>Standard input as text (null when empty); read from <see cref="StandardInputStream"/> on first use when there is one.</summary>
+    public string? StandardInput
+    {
+        get
+        {
+            if (StandardInputStream is { } s && !_stdinRead)
+            {
+                _stdinRead = true;
+                using var reader = new StreamReader(s, new UTF8Encoding(false), false, 4096, leaveOpen: true);
+                var text = reader.ReadToEnd();
+                _stdin = text.Length == 0 ? null : text;
+            }
+            return _stdin;
+        }
+    }
+
+    private string? _stdin;
+    private bool _stdinRead;
+
+    /// <summary>Standard input as bytes (only for an <see cref="ISimulatedStreamTool"/>): read it in <see cref="SimResult.Pump"/>, outside the state lock.</summary>
+    public Stream? StandardInputStream { get; init; }
+
+    /// <summary>True when the caller passes bytes (a stdin or stdout stream): a streaming program answers with a <see cref="SimResult.Pump"/>.</summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>
+    /// The standard input a program passes on when it execs another (jexec): the same stream while it
+    /// is unread, else the text.
+    /// </summary>
+    public (string? Text, Stream? Stream, bool Streaming) InheritedInput
+        => StandardInputStream != null && !_stdinRead ? (null, StandardInputStream, Streaming) : (StandardInput, null, Streaming);
     public IReadOnlyDictionary<string, string> Environment { get; }
     public CancellationToken CancellationToken { get; }
 

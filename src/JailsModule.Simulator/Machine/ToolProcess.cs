@@ -66,7 +66,8 @@ public sealed class ToolProcess
 
     public async Task<ProcessResult> RunAsync(string directory, ProcessRequest request, CancellationToken ct)
     {
-        var r = await LocalHost.ExecuteAsync(Dotnet, Arguments(directory, request), request.StandardInput, null, request.OnStandardOutputLine, ct).ConfigureAwait(false);
+        // stdin and stdout (text or byte streams) cross the process boundary as they are; argv and environment travel in jailsim's argv.
+        var r = await LocalHost.ExecuteAsync(Dotnet, Arguments(directory, request), null, request, ct).ConfigureAwait(false);
         if (r.ExitCode == NotFoundStatus && r.StandardError.StartsWith("jailsim: " + request.FileName + ": No such file or directory", StringComparison.Ordinal))
             throw new ToolNotFoundException(request.FileName);
         return r;

@@ -48,12 +48,17 @@ public sealed class SimPwd : ISimulatedTool
         => SimResult.Ok((ctx.Environment.TryGetValue("PWD", out var p) && p.StartsWith('/') ? p : "/") + "\n");
 }
 
-/// <summary>cat(1) of files under the current root.</summary>
+/// <summary>
+/// cat(1) of files under the current root. With no operand it copies standard input to standard
+/// output; given byte streams it does so block by block (bin/cat/cat.c raw_cat: read(2)/write(2) of
+/// one buffer), any bytes, without holding the input in memory.
+/// </summary>
 [SimulatedTool("/bin/cat")]
-public sealed class SimCat : ISimulatedTool
+public sealed class SimCat : ISimulatedStreamTool
 {
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
     {
+        if (args.Count == 0 && ctx.Streaming) return new SimResult(0) { Pump = RawCat };
         if (args.Count == 0) return SimResult.Ok(ctx.StandardInput ?? "");
         var sb = new StringBuilder();
         var err = new StringBuilder();
@@ -67,6 +72,19 @@ public sealed class SimCat : ISimulatedTool
             sb.Append(ctx.Fs.ReadAllText(real));
         }
         return new SimResult(rc, sb.ToString(), err.ToString());
+    }
+
+    /// <summary>raw_cat: one buffer, read until end of input, each block written as it was read.</summary>
+    private static void RawCat(Stream input, Stream output, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            output.Write(buffer, 0, n);
+            output.Flush();
+        }
     }
 }
 
