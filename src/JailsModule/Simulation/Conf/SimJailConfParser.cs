@@ -579,7 +579,7 @@ public static class SimJailConfParser
         }
 
         /// <summary>conf: conf jail | conf param ';' | conf ';' — until '}' in a block or EOF at the top.</summary>
-        public void Conf(RawJail? cur)
+        public void Conf(RawJail? cur, bool fileTop)
         {
             while (!_aborted)
             {
@@ -587,10 +587,10 @@ public static class SimJailConfParser
                 switch (t.Kind)
                 {
                     case T.Eof:
-                        if (cur != null) SyntaxError(t);
+                        if (!fileTop) SyntaxError(t);
                         return;
                     case T.RBrace:
-                        if (cur != null) return;
+                        if (!fileTop) return;
                         SyntaxError(t);
                         continue;
                     case T.Semi:
@@ -602,7 +602,7 @@ public static class SimJailConfParser
                             var j = new RawJail { Name = cur is null ? name : cur.Name + "." + name, Seq = _ctx.Jails.Count + 1 };
                             _ctx.Jails.Add(j);
                             Shift(); // {
-                            Conf(j);
+                            Conf(j, fileTop: false);
                             if (_aborted) return;
                             if (Peek().Kind == T.RBrace) Shift();
                             continue;
@@ -702,7 +702,7 @@ public static class SimJailConfParser
     private static void ParseFile(ParseContext ctx, string text, string file, RawJail? cur, int depth)
     {
         var sc = new Scanner(text, file, ctx.Errors);
-        new Parser(ctx, sc, file, depth).Conf(cur);
+        new Parser(ctx, sc, file, depth).Conf(cur, fileTop: true);
     }
 
     // ================================================================= load_config (config.c)
