@@ -11,7 +11,7 @@ namespace JailsModule.Simulation.Conf;
 /// a word with a command substitution makes its command one whose result is unknown, so it is skipped;
 /// the rest of a pipeline or an and/or list after a command is skipped with it; a function definition
 /// is skipped whole. Words follow sh's quoting: '...' literal, "..." with \$ \` \" \\ and
-/// backslash-newline, unquoted backslash, and parameter expansion $NAME, ${NAME}, ${NAME:-w}, ${NAME-w},
+/// backslash-newline, unquoted backslash, $'...' with C escapes, and parameter expansion $NAME, ${NAME}, ${NAME:-w}, ${NAME-w},
 /// ${NAME:+w}, ${NAME+w}, ${NAME:=w}, ${NAME=w}, ${#NAME}, ${NAME%w}, ${NAME%%w}, ${NAME#w}, ${NAME##w}.
 /// An unterminated quote is a syntax error: sh stops reading the file there.
 /// Written from sh(1) and libexec/rc/rc.subr; shares no code with the module's RcConf.
@@ -180,10 +180,62 @@ public static class SimShVars
                 }
                 if (c == '"') { _i++; ScanDouble(); continue; }
                 if (c == '`') { ScanBackquote(); continue; }
+                if (c == '$' && At(_i + 1, '\'')) { _i = CStyleEnd(_i + 2) + 1; continue; }
                 if (c == '$' && At(_i + 1, '{')) { _i += 2; ScanBraces(); continue; }
                 if (c == '$' && At(_i + 1, '(')) { _i += 2; ScanParens(); continue; }
                 _i++;
             }
+        }
+
+        /// <summary>The closing quote of $'...' (a backslash escapes the next character), or a syntax error.</summary>
+        private int CStyleEnd(int k)
+        {
+            for (; k < _s.Length; k++)
+            {
+                if (_s[k] == '\\') { k++; continue; }
+                if (_s[k] == '\'') return k;
+            }
+            throw new SyntaxError();
+        }
+
+        /// <summary>$'...' of FreeBSD sh: \a \b \e \f \n \r \t \v \\ \' \" \? octal \NNN and \xHH; other text literal.</summary>
+        private string CStyle(int from, int to)
+        {
+            var sb = new StringBuilder();
+            for (int k = from; k < to; k++)
+            {
+                char c = _s[k];
+                if (c != '\\' || k + 1 >= to) { sb.Append(c); continue; }
+                char d = _s[++k];
+                switch (d)
+                {
+                    case 'a': sb.Append('\a'); break;
+                    case 'b': sb.Append('\b'); break;
+                    case 'e': sb.Append('\u001b'); break;
+                    case 'f': sb.Append('\f'); break;
+                    case 'n': sb.Append('\n'); break;
+                    case 'r': sb.Append('\r'); break;
+                    case 't': sb.Append('\t'); break;
+                    case 'v': sb.Append('\v'); break;
+                    case '\\' or '\'' or '"' or '?': sb.Append(d); break;
+                    case >= '0' and <= '7':
+                        {
+                            int v = d - '0', n = 1;
+                            while (n < 3 && k + 1 < to && _s[k + 1] is >= '0' and <= '7') { v = v * 8 + (_s[++k] - '0'); n++; }
+                            sb.Append((char)v);
+                            break;
+                        }
+                    case 'x':
+                        {
+                            int v = 0, n = 0;
+                            while (n < 2 && k + 1 < to && char.IsAsciiHexDigit(_s[k + 1])) { v = v * 16 + Convert.ToInt32(_s[++k].ToString(), 16); n++; }
+                            sb.Append((char)v);
+                            break;
+                        }
+                    default: sb.Append('\\').Append(d); break;
+                }
+            }
+            return sb.ToString();
         }
 
         private void ScanDouble()
@@ -301,6 +353,13 @@ public static class SimShVars
                     continue;
                 }
                 if (c == '`') throw new Unknown();
+                if (!quoted && c == '$' && k + 1 < to && _s[k + 1] == '\'')
+                {
+                    int e = CStyleEnd(k + 2);
+                    sb.Append(CStyle(k + 2, e));
+                    k = e + 1;
+                    continue;
+                }
                 if (c == '$')
                 {
                     k = Dollar(k, sb);
