@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using JailsModule.Simulation.Conf;
-using JailsModule.Host;
 
 namespace JailsModule.Simulation.Tools;
 
