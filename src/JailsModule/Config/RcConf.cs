@@ -83,6 +83,9 @@ public static class RcConf
             int start = i;
             while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_')) i++;
             bool assignment = i > start && i < text.Length && text[i] == '=' && !char.IsAsciiDigit(text[start]);
+            // export and readonly are special builtins whose NAME=value arguments assign in the shell (sh(1)).
+            if (!assignment && text[start..i] is "export" or "readonly" && i < text.Length && text[i] is ' ' or '\t'
+                && LooksLikeAssignment(text, SkipBlanks(text, i))) { i = SkipBlanks(text, i); continue; }
             if (!assignment) { SkipLine(text, ref i); continue; }
             var name = text[start..i];
             i++; // '='
@@ -109,6 +112,12 @@ public static class RcConf
         int start = i;
         while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_')) i++;
         return i > start && i < text.Length && text[i] == '=' && !char.IsAsciiDigit(text[start]);
+    }
+
+    private static int SkipBlanks(string text, int i)
+    {
+        while (i < text.Length && text[i] is ' ' or '\t') i++;
+        return i;
     }
 
     private static void SkipLine(string text, ref int i)

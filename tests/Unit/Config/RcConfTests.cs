@@ -46,6 +46,16 @@ public sealed class RcConfTests
     }
 
     [Fact]
+    public void ExportAndReadonlyAssignTheirArguments()
+    {
+        // Special builtins: "export name=value" sets name in the shell that sources the file (sh(1)).
+        var v = P("export jail_enable=YES\nreadonly jail_list=\"a b\"\nexport PATH\n");
+        Assert.Equal("YES", v["jail_enable"]);
+        Assert.Equal("a b", v["jail_list"]);
+        Assert.False(v.ContainsKey("PATH"));
+    }
+
+    [Fact]
     public void AnUnclosedQuoteEndsTheFileAsShDoes()
     {
         // The quote runs to the end of the text, so "c=3; d=4" is inside it: sh stops the sourced file with

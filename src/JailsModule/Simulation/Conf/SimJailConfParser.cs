@@ -454,6 +454,14 @@ public static class SimJailConfParser
     private static string Text2Lval(string t, int trimL, int trimR, bool toVar, out int atVar)
     {
         var sb = new StringBuilder();
+        var text = Text2LvalRaw(t, trimL, trimR, toVar, out atVar, sb);
+        // The value is a C string: an escaped NUL (\0, \x0) ends it where the rest of jail(8) reads it (strlen).
+        int nul = text.IndexOf('\0');
+        return nul < 0 ? text : text[..nul];
+    }
+
+    private static string Text2LvalRaw(string t, int trimL, int trimR, bool toVar, out int atVar, StringBuilder sb)
+    {
         int end = t.Length - trimR;
         atVar = -1;
         for (int k = trimL; k < end; k++)

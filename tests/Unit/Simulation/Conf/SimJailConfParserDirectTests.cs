@@ -94,6 +94,10 @@ public class SimJailConfParserDirectTests
     }
 
     [Fact]
+    public void AnEscapedNulEndsTheValueAsACStringDoes()
+        => Assert.Equal("name=j|x=A\n", E("j { x = \"\\101\\0z\"; }"));
+
+    [Fact]
     public void EqualOptsFollowsJailC()
     {
         Assert.True(SimJailConfParser.EqualOpts("allow.mount", "allow.nomount"));

@@ -110,6 +110,12 @@ public class SimJailConfDifferentialTests
         "j { x = 'open\n}\n", "j { x = ${open\n}\n", "j { x = 1; } j { y = 2; }", "0 { x = 1; }", "-1 { x = 1; }",
         "j { allow.nomount = false; allow.raw_sockets = 0; }", "j { mount.nodevfs; mount.devfs = 1; }",
         "* { host.hostname = \"$name.example.org\"; } a { } b { host.hostname = b; }",
+        // More corners: "no" spellings of variables, nested wildcards, repeated blocks, odd names.
+        "j { $x = 1; $nox = 2; y = $x; }", "j { noname = x; }", "a { * { w; } b { } c { d { } } }", "a.b { x = 1; } a { b { y = 2; } }",
+        "\"\" { x = 1; }", "j { x = \"$\"; }", "j { x = \"a${}b\"; }", "j { x = $; }", "* { * { n; } }", "web { jid = 7; jid = 8; }",
+        "j { exec.start = \"a\", \"b\"; exec.start += c; exec.start; }", "j { ip4 = new; ip4.addr = 1; ip4.noaddr; }",
+        "$a = x, y; j { v = \"${a}\"; w = $a$a; }", "j { a = 1; b = \"$a\"; a = 2; }", "j { b = \"$a\"; a = \"$c\"; c = \"$b\"; }",
+        "j { x = 'a\\\nb'; }", "j { x = \"\\101\\0z\"; }", "j\\x { }", "j { x = 1; };", "{ }", "j { } }", "j { x { y = 1; } = 2; }",
     }.Select(t => new object[] { t });
 
     [Theory]

@@ -23,7 +23,7 @@ public class SimShVarsTests
         "p='it'\\''s'\n", "q=\"back\\\\slash\" r=back\\\\slash\n", "cont=\"one\\\ntwo\"\n", "s=a\\\nb\n",
         "rc_conf_files=\"/etc/rc.conf /etc/rc.conf.local\"\nlocal_startup=\"/usr/local/etc/rc.d\"\t# startup script dirs.\n",
         "jail_list=\"web db\"\njail_web_flags=\"-l -U root\"\n", "  indented=yes\n\tt=tab\n",
-        "1bad=x\ngood_1=y\n", "a=1\nb='unclosed\nc=3; d=4\n", "a=1\nb=\"open\nc=3\n", "name =x\nname2= x\nok=1\n", "a=$\nb=\"$\"\nc=${x}y\n",
+        "1bad=x\ngood_1=y\n", "a=1\nb='unclosed\nc=3; d=4\n", "a=1\nb=\"open\nc=3\n", "export jail_enable=YES\nreadonly jail_list=\"a b\"\nexport PATH\nx=1\n", "name =x\nname2= x\nok=1\n", "a=$\nb=\"$\"\nc=${x}y\n",
     }.Select(t => new object[] { t });
 
     [Theory]
