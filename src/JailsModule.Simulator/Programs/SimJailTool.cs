@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using JailsModule.Config;
-using JailsModule.Host;
+using JailsModule.Simulation.Conf;
 
 namespace JailsModule.Simulation.Tools;
 
@@ -125,7 +124,7 @@ public sealed class SimJailTool : ISimulatedTool
             if (op != 0 || rest.Count > 0) return new SimResult(1, "", Usage);
             var loaded = LoadConfig(run, conffile ?? "/etc/jail.conf");
             if (loaded is null) return Finish(run);
-            run.Out.Append(JailConf.RenderJailE(loaded.Jails, sep));
+            run.Out.Append(SimJailConfParser.RenderJailE(loaded.Jails, sep));
             return Finish(run);
         }
 
@@ -155,7 +154,7 @@ public sealed class SimJailTool : ISimulatedTool
             if (!docf || rest.Count == 0) return new SimResult(1, "", Usage);
             if (!rflagR && rest.Any(x => x.Contains('='))) return new SimResult(1, "", Usage);
             // -r reads the config file only when it exists; -R never reads it.
-            ConfLoadResult? conf = null;
+            SimConfLoadResult? conf = null;
             var file = conffile ?? "/etc/jail.conf";
             if (!rflagR && (file == "-" || run.Ctx.Fs.FileExists(SimExec.HostPath(ctx.Jail, file))))
             {
@@ -251,8 +250,7 @@ public sealed class SimJailTool : ISimulatedTool
                 }
                 if (cj.Errors.Count > 0)
                 {
-                    foreach (var e in cj.Errors) run.Err.Append($"jail: {e}\n");
-                    run.Failed = true;
+                    run.Failed = true; // its jail_warnx lines were printed while loading
                     continue;
                 }
                 if ((op & OpCreate) != 0 && op != (OpCreate | OpRemove) && done.Contains(cj.Name)) continue; // started as a dependency
@@ -264,7 +262,7 @@ public sealed class SimJailTool : ISimulatedTool
         }
     }
 
-    private static List<JParam> ConfParams(ConfJail cj)
+    private static List<JParam> ConfParams(SimConfJail cj)
     {
         var p = cj.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList();
         if (!p.Any(x => x.Name == "name")) p.Insert(0, new JParam("name", new() { cj.Name }));
@@ -276,7 +274,7 @@ public sealed class SimJailTool : ISimulatedTool
     /// already running is fine. A name the config file does not define fails the dependent jail even when
     /// a jail of that name runs: with a config file, dep_setup looks only at the file's jails (find_jail).
     /// </summary>
-    private static bool StartDependencies(JailRun run, ConfLoadResult conf, ConfJail cj, HashSet<string> done, HashSet<string> visiting)
+    private static bool StartDependencies(JailRun run, SimConfLoadResult conf, SimConfJail cj, HashSet<string> done, HashSet<string> visiting)
     {
         if (!visiting.Add(cj.Name)) return true;
         foreach (var dep in Depends(cj))
@@ -301,7 +299,7 @@ public sealed class SimJailTool : ISimulatedTool
     /// dependents first (state.c dep_check: a jail being stopped puts JF_STOP on the jails that depend on it
     /// and waits for them). Jails of other files are unknown to this run and stay.
     /// </summary>
-    private static void RemoveDependents(JailRun run, ConfLoadResult conf, string name, HashSet<string> removed, HashSet<string> visiting)
+    private static void RemoveDependents(JailRun run, SimConfLoadResult conf, string name, HashSet<string> removed, HashSet<string> visiting)
     {
         if (!visiting.Add(name)) return;
         foreach (var dj in conf.Jails)
@@ -315,7 +313,7 @@ public sealed class SimJailTool : ISimulatedTool
         }
     }
 
-    private static IEnumerable<string> Depends(ConfJail cj) => cj.Parameters.Where(x => x.Name == "depend" && x.Values != null)
+    private static IEnumerable<string> Depends(SimConfJail cj) => cj.Parameters.Where(x => x.Name == "depend" && x.Values != null)
         .SelectMany(x => x.Values!).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static SimResult Finish(JailRun run)
@@ -332,7 +330,7 @@ public sealed class SimJailTool : ISimulatedTool
     }
 
     /// <summary>'*' means every jail of the file (or every running jail for -r without one).</summary>
-    private static IEnumerable<string> ExpandStar(JailRun run, IReadOnlyList<string> keys, ConfLoadResult? conf, bool running)
+    private static IEnumerable<string> ExpandStar(JailRun run, IReadOnlyList<string> keys, SimConfLoadResult? conf, bool running)
     {
         foreach (var k in keys)
         {
@@ -345,30 +343,32 @@ public sealed class SimJailTool : ISimulatedTool
         }
     }
 
-    private static ConfLoadResult? LoadConfig(JailRun run, string file)
+    private static SimConfLoadResult? LoadConfig(JailRun run, string file)
     {
         var ctx = run.Ctx;
-        var source = new SimConfSource(ctx.Fs);
-        ConfLoadResult res;
-        if (file == "-") res = JailConf.LoadText(ctx.StandardInput ?? "", "STDIN", source);
+        // The simulator's own jail.conf reader (Simulation/Conf), reading the files jail(8) sees from where it runs.
+        var files = new SimJailViewFiles(ctx.Fs, ctx.Jail);
+        SimConfLoadResult res;
+        if (file == "-") res = SimJailConfParser.LoadText(ctx.StandardInput ?? "", "STDIN", files);
         else
         {
-            var real = SimExec.HostPath(ctx.Jail, file);
-            if (!ctx.Fs.FileExists(real))
+            if (!files.FileExists(file))
             {
                 run.Err.Append($"jail: {file}: No such file or directory\n");
                 run.Failed = true;
                 return null;
             }
-            res = JailConf.Load(real, source);
+            res = SimJailConfParser.Load(file, files);
         }
+        // load_config prints jail_warnx for every jail of the file (bad variables, redefined name), not only the selected ones.
+        foreach (var w in res.Warnings) run.Err.Append($"jail: {w}\n");
         if (res.Success) return res;
-        foreach (var e in res.Errors) run.Err.Append($"jail: {e.Message}\n");
+        foreach (var e in res.Errors) run.Err.Append($"jail: {e}\n");
         run.Failed = true;
         return null;
     }
 
-    private static void DoOp(JailRun run, int op, List<JParam> p, ConfJail? cj)
+    private static void DoOp(JailRun run, int op, List<JParam> p, SimConfJail? cj)
     {
         var name = p.FindLast(x => x.Name == "name")?.Last;
         var jidText = p.FindLast(x => x.Name == "jid")?.Last;
@@ -439,11 +439,11 @@ public sealed class SimJailTool : ISimulatedTool
     {
         int dot = name.LastIndexOf('.');
         var last = dot < 0 ? name : name[(dot + 1)..];
-        return last.StartsWith("no", StringComparison.Ordinal) && last.Length > 2 && ConfNames.Canonical(name) != name
+        return last.StartsWith("no", StringComparison.Ordinal) && last.Length > 2 && SimJailConfParser.StripNo(name) != name
                && SimKernel.Find(name) is null && !IntParams.ContainsKey(name);
     }
 
-    private static string Canon(string name) => IsNoName(name) ? ConfNames.Canonical(name) : name;
+    private static string Canon(string name) => IsNoName(name) ? SimJailConfParser.StripNo(name) : name;
 
     private static bool IsBoolText(string v) => v.Equals("true", StringComparison.OrdinalIgnoreCase) || v.Equals("false", StringComparison.OrdinalIgnoreCase) || long.TryParse(v, out _);
 
@@ -992,7 +992,7 @@ public sealed class SimJailTool : ISimulatedTool
 
     // ------------------------------------------------------------ remove
 
-    private static bool Remove(JailRun run, string key, ConfJail? cj, bool useConfig)
+    private static bool Remove(JailRun run, string key, SimConfJail? cj, bool useConfig)
     {
         var ctx = run.Ctx;
         var jail = SimKernel.Lookup(ctx.State, ctx.Jail, key);

@@ -67,7 +67,7 @@ public static partial class SimRcConf
             if (!fs.FileExists(real)) continue;
             // Values as sh(1) sources them (rc.subr and sysrc(8) both let sh evaluate the files): quotes
             // joined, escapes and $variables expanded, commands skipped. Parse keeps the lines for editing.
-            JailsModule.Config.RcConf.Parse(fs.ReadAllText(real), d);
+            Conf.SimShVars.Source(fs.ReadAllText(real), d);
         }
         return d;
     }
@@ -88,13 +88,13 @@ public static partial class SimRcConf
         else files.Add("/etc/rc.conf");
         var vars = Read(fs, root, files);
         if (service != null)
-            foreach (var d in JailsModule.Config.RcConf.ServiceConfDirs(vars).ToList())
+            foreach (var d in Conf.SimShVars.ServiceConfDirs(vars).ToList())
             {
                 var real = SimExec.HostPath(root, d + "/rc.conf.d/" + service); // a path on the host
                 var sources = fs.FileExists(real) ? new[] { real }
                     : fs.DirectoryExists(real) ? fs.Glob(real + "/*").Where(fs.FileExists).ToArray()
                     : Array.Empty<string>();
-                foreach (var f in sources) JailsModule.Config.RcConf.Parse(fs.ReadAllText(f), vars);
+                foreach (var f in sources) Conf.SimShVars.Source(fs.ReadAllText(f), vars);
             }
         return vars.TryGetValue(name, out var value) ? value : null;
     }

@@ -10,7 +10,8 @@ namespace JailsModule.Config;
 /// (<c>name=value</c>, several per line, <c>;</c>-separated), with unquoted, '…' and "…" parts joined
 /// as sh joins them, backslash escapes, and <c>$name</c>, <c>${name}</c>, <c>${name:-word}</c> and
 /// <c>${name-word}</c> expanded from the variables assigned so far. Anything else on a line (a command,
-/// a function, <c>if</c>) is not run: that line sets nothing. Read-only: sysrc(8) is the writer.
+/// a function, <c>if</c>) is not run: that line sets nothing. A quote that is never closed is sh's syntax
+/// error: nothing from there on is assigned. Read-only: sysrc(8) is the writer.
 /// </summary>
 public static class RcConf
 {
@@ -82,10 +83,15 @@ public static class RcConf
             int start = i;
             while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_')) i++;
             bool assignment = i > start && i < text.Length && text[i] == '=' && !char.IsAsciiDigit(text[start]);
+            // export and readonly are special builtins whose NAME=value arguments assign in the shell (sh(1)).
+            if (!assignment && text[start..i] is "export" or "readonly" && i < text.Length && text[i] is ' ' or '\t'
+                && LooksLikeAssignment(text, SkipBlanks(text, i))) { i = SkipBlanks(text, i); continue; }
             if (!assignment) { SkipLine(text, ref i); continue; }
             var name = text[start..i];
             i++; // '='
-            if (!ReadWord(text, ref i, vars, out var value)) { SkipLine(text, ref i); continue; }
+            // A quote never closed runs to the end of the file: sh's readtoken1 stops with "Unterminated quoted
+            // string" (bin/sh/parser.c synerror), which ends the sourced file; nothing after it is assigned.
+            if (!ReadWord(text, ref i, vars, out var value)) break;
             // Something other than another assignment or a comment after the word: a command with
             // a prefix assignment (NAME=value cmd), which sets nothing in the shell itself.
             int save = i;
@@ -106,6 +112,12 @@ public static class RcConf
         int start = i;
         while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_')) i++;
         return i > start && i < text.Length && text[i] == '=' && !char.IsAsciiDigit(text[start]);
+    }
+
+    private static int SkipBlanks(string text, int i)
+    {
+        while (i < text.Length && text[i] is ' ' or '\t') i++;
+        return i;
     }
 
     private static void SkipLine(string text, ref int i)

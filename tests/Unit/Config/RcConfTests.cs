@@ -38,12 +38,33 @@ public sealed class RcConfTests
     [Fact]
     public void CommandsAndBrokenLinesSetNothing()
     {
-        var v = P("if [ -f /x ]; then\n  a=1\nfi\nPAGER=cat freebsd-update fetch\nb='unclosed\nc=3; d=4\n. /etc/rc.conf.local\n");
+        var v = P("if [ -f /x ]; then\n  a=1\nfi\nPAGER=cat freebsd-update fetch\nc=3; d=4\n. /etc/rc.conf.local\n");
         Assert.Equal("1", v["a"]); // inside an if: sh would decide; an assignment line stays an assignment
         Assert.False(v.ContainsKey("PAGER"));
-        Assert.False(v.ContainsKey("b"));
         Assert.Equal("3", v["c"]);
         Assert.Equal("4", v["d"]);
+    }
+
+    [Fact]
+    public void ExportAndReadonlyAssignTheirArguments()
+    {
+        // Special builtins: "export name=value" sets name in the shell that sources the file (sh(1)).
+        var v = P("export jail_enable=YES\nreadonly jail_list=\"a b\"\nexport PATH\n");
+        Assert.Equal("YES", v["jail_enable"]);
+        Assert.Equal("a b", v["jail_list"]);
+        Assert.False(v.ContainsKey("PATH"));
+    }
+
+    [Fact]
+    public void AnUnclosedQuoteEndsTheFileAsShDoes()
+    {
+        // The quote runs to the end of the text, so "c=3; d=4" is inside it: sh stops the sourced file with
+        // "Syntax error: Unterminated quoted string" (bin/sh/parser.c readtoken1), and assigns nothing more.
+        var v = P("a=1\nb='unclosed\nc=3; d=4\n");
+        Assert.Equal("1", v["a"]);
+        Assert.False(v.ContainsKey("b"));
+        Assert.False(v.ContainsKey("c"));
+        Assert.False(v.ContainsKey("d"));
     }
 
     [Theory]
