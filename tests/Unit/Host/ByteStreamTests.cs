@@ -38,9 +38,11 @@ public sealed class ByteStreamTests : IDisposable
 
     public static TheoryData<string> Hosts => new() { "local", "simulator", "jailsim" };
 
+    private static ProcessResult Run(IJailHost host, ProcessRequest request)
+        => host.RunAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+
     private static ProcessResult Cat(IJailHost host, Stream input, Stream output)
-        => host.RunAsync(new ProcessRequest("/bin/cat", Array.Empty<string>()) { StandardInputStream = input, StandardOutputStream = output },
-            CancellationToken.None).GetAwaiter().GetResult();
+        => Run(host, new ProcessRequest("/bin/cat", Array.Empty<string>()) { StandardInputStream = input, StandardOutputStream = output });
 
     [Theory]
     [MemberData(nameof(Hosts))]
@@ -122,13 +124,12 @@ public sealed class ByteStreamTests : IDisposable
     public void AStreamPassesThroughJexecIntoAJail()
     {
         SimSeed.InstallUserland(_inProcess.Fs, "/jails/web", null);
-        Assert.Equal(0, _inProcess.RunAsync(new ProcessRequest("/usr/sbin/jail", new[] { "-c", "name=web", "path=/jails/web", "persist" }), CancellationToken.None).GetAwaiter().GetResult().ExitCode);
+        Assert.Equal(0, Run(_inProcess, new ProcessRequest("/usr/sbin/jail", new[] { "-c", "name=web", "path=/jails/web", "persist" })).ExitCode);
         var payload = new byte[] { 0, 1, 2, 0xFF, 0xFE, (byte)'\n', 0x80 };
         foreach (var host in new[] { _inProcess, _outOfProcess })
         {
             var output = new MemoryStream();
-            var r = host.RunAsync(new ProcessRequest("/usr/sbin/jexec", new[] { "web", "/bin/cat" }) { StandardInputStream = new MemoryStream(payload), StandardOutputStream = output },
-                CancellationToken.None).GetAwaiter().GetResult();
+            var r = Run(host, new ProcessRequest("/usr/sbin/jexec", new[] { "web", "/bin/cat" }) { StandardInputStream = new MemoryStream(payload), StandardOutputStream = output });
             Assert.Equal(0, r.ExitCode);
             Assert.Equal(payload, output.ToArray());
         }
@@ -143,8 +144,7 @@ public sealed class ByteStreamTests : IDisposable
         var host = HostFor(kind);
         var tool = kind == "local" ? "/usr/bin/sha256sum" : "/sbin/sha256";
         var output = new MemoryStream();
-        var r = host.RunAsync(new ProcessRequest(tool, Array.Empty<string>()) { StandardInputStream = new MemoryStream("abc"u8.ToArray()), StandardOutputStream = output },
-            CancellationToken.None).GetAwaiter().GetResult();
+        var r = Run(host, new ProcessRequest(tool, Array.Empty<string>()) { StandardInputStream = new MemoryStream("abc"u8.ToArray()), StandardOutputStream = output });
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("", r.StandardOutput);
         Assert.StartsWith("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", System.Text.Encoding.ASCII.GetString(output.ToArray()));
