@@ -33,7 +33,9 @@ public static class JailLifecycle
     {
         var plan = new Plan($"Stop jail '{jail.Name}'").Lock("jail", jail.Name);
         if (jail.State != JailState.Running) return plan;
-        return plan.Add(new StopJailStep(jail.Name, jail.ConfigPath, DependentsNote(jail, dependents, "first"))).Add(new RemoveJidStep(jail.Name));
+        var stop = new StopJailStep(jail.Name, jail.ConfigPath, DependentsNote(jail, dependents, "first"));
+        // Without a configuration file the stop cannot be undone (nothing to start from): it runs last.
+        return stop.CanUndo ? plan.Add(stop).Add(new RemoveJidStep(jail.Name)) : plan.Add(new RemoveJidStep(jail.Name)).Add(stop);
     }
 
     /// <summary>Stop (when running), then start from the jail's file.</summary>

@@ -97,3 +97,42 @@ public sealed class StopMidPlanTests : IDisposable
         Assert.Empty(HostLock.Held(Sim));
     }
 }
+
+/// <summary>New-Jail and Set-JailConfig -New take the same lock key (jail:NAME) and check inside it: one name is created once.</summary>
+public sealed class OneNameOnceTests : IDisposable
+{
+    private readonly string _dir = ModuleHost.NewSimulatorFolder("once");
+
+    public void Dispose() => ModuleHost.DeleteFolder(_dir);
+
+    [Fact]
+    public async Task NewJailAndSetJailConfigNewRaceForOneName()
+    {
+        var hosts = Enumerable.Range(0, 4).Select(_ => new ModuleHost().Connect(_dir)).ToList();
+        try
+        {
+            Assert.Empty(hosts[0].Run("Save-JailRelease 14.3-RELEASE | New-JailTemplate | Out-Null").Errors);
+            using var go = new ManualResetEventSlim();
+            var runs = new List<Task<ModuleHost.Result>>
+            {
+                Task.Run(() => { go.Wait(); return hosts[0].Run("New-Jail dup1 -Template 14.3-RELEASE"); }),
+            };
+            for (int i = 1; i < hosts.Count; i++)
+            {
+                var h = hosts[i];
+                runs.Add(Task.Run(() => { go.Wait(); return h.Run("Set-JailConfig dup1 -New -Parameter @{ path = '/jails/dup1'; persist = $true }"); }));
+            }
+            go.Set();
+            var results = await Task.WhenAll(runs);
+            Assert.Equal(1, results.Count(r => r.Errors.Count == 0));
+            Assert.All(results.Where(r => r.Errors.Count > 0), r => Assert.Matches("^(JailConfigExists|JailNameTaken),", r.Errors.Single().FullyQualifiedErrorId));
+            var sim = JailHostManager.GetSimulator(_dir);
+            Assert.Equal(1, sim.ReadAllText("/etc/jail.conf.d/dup1.conf").Split("dup1 {").Length - 1);
+            Assert.Empty(HostLock.Held(sim));
+        }
+        finally
+        {
+            foreach (var h in hosts) h.Dispose();
+        }
+    }
+}
