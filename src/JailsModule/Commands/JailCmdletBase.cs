@@ -3,29 +3,43 @@ using System.Management.Automation.Runspaces;
 using JailsModule.Host;
 using JailsModule.Model;
 using JailsModule.Services;
+using JailsModule.Session;
 
 namespace JailsModule.Commands;
 
 /// <summary>
-/// Base of every cmdlet: resolves the host connection, owns cancellation (Ctrl+C cancels running
-/// native commands), runs native commands with verbose echo, and builds error records.
+/// Base of every cmdlet: resolves the runspace's session (the host connection and what is known
+/// about it), owns cancellation (Ctrl+C cancels running native commands), runs native commands with
+/// verbose echo, and builds error records.
 /// </summary>
 public abstract class JailCmdletBase : PSCmdlet
 {
     private readonly CancellationTokenSource _cts = new();
-    private IJailHost? _host;
+    private JailSession? _session;
 
     protected CancellationToken CancellationToken => _cts.Token;
 
+    private PlanRunner? _planner;
+
+    /// <summary>Runs this cmdlet's plans (-WhatIf, -Confirm, the host lock and the session's lock owner, undo, errors).</summary>
+    protected PlanRunner Planner => _planner ??= new PlanRunner(this, JailHost, CancellationToken);
+
     /// <summary>The host this runspace is connected to. Throws a terminating error when there is none.</summary>
-    protected IJailHost JailHost
+    protected IJailHost JailHost => Session.Host;
+
+    /// <summary>
+    /// This runspace's session (<see cref="JailSession"/>). Throws a terminating error when there is
+    /// none. The first access writes what an earlier, stopped command of the session could not (what
+    /// its undo did) as warnings.
+    /// </summary>
+    protected internal JailSession Session
     {
         get
         {
-            if (_host != null) return _host;
+            if (_session != null) return _session;
             var id = Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty;
-            _host = JailHostManager.Find(id);
-            if (_host is null)
+            _session = JailHostManager.FindSession(id);
+            if (_session is null)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new InvalidOperationException(
@@ -33,7 +47,8 @@ public abstract class JailCmdletBase : PSCmdlet
                         "or run the module on a FreeBSD host (for example through 'Invoke-Command -HostName <host>' over SSH remoting)."),
                     "NoJailHost", ErrorCategory.ConnectionError, null));
             }
-            return _host!;
+            foreach (var m in _session!.TakeDeferred()) WriteWarning(m);
+            return _session!;
         }
     }
 
@@ -72,7 +87,7 @@ public abstract class JailCmdletBase : PSCmdlet
     {
         try
         {
-            var inv = JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText));
+            var inv = JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText), Session.ConfFiles);
             foreach (var e in inv.ConfigErrors)
                 WriteWarning($"jail: {e.Message}");
             return inv;
@@ -117,7 +132,7 @@ public abstract class JailCmdletBase : PSCmdlet
     protected internal void RequireRoot()
     {
         var host = JailHost;
-        var uid = RootCheck.Uid(host, () =>
+        var uid = Session.Root.Uid(() =>
         {
             var req = Tools.IdTool.EffectiveUid();
             WriteVerbose(req.DisplayText);
@@ -180,6 +195,17 @@ public abstract class JailActionCmdletBase : JailCmdletBase
     private JailInventory? _inventory;
 
     protected JailInventory Inventory => _inventory ??= ReadInventory();
+
+    /// <summary>
+    /// The jail as the host has it now (jls and the files read again, no warnings repeated): a plan's
+    /// builder calls it under the lock, so its checks see the final state. Under -WhatIf the jail as read.
+    /// </summary>
+    protected Jail? ReadJailAgain(Jail jail)
+    {
+        if (Planner.IsWhatIf) return jail;
+        _inventory = JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText), Session.ConfFiles);
+        return _inventory.Find(jail.Name);
+    }
 
     /// <summary>Forces the next access to re-read (after a change).</summary>
     protected void InvalidateInventory() => _inventory = null;
@@ -261,13 +287,13 @@ public sealed class JailNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters)
     {
-        var host = JailHostManager.Find(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
-        if (host is null) return Array.Empty<CompletionResult>();
+        var session = JailHostManager.FindSession(Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty);
+        if (session is null) return Array.Empty<CompletionResult>();
         try
         {
             var word = (wordToComplete ?? "").Trim('\'', '"');
             var pattern = new WildcardPattern(word + "*", WildcardOptions.IgnoreCase);
-            return JailInventory.Read(host, CancellationToken.None).Jails
+            return JailInventory.Read(session.Host, CancellationToken.None, null, session.ConfFiles).Jails
                 .Where(j => pattern.IsMatch(j.Name))
                 .Select(j => new CompletionResult(j.Name, j.Name, CompletionResultType.ParameterValue, $"{j.Name} ({j.State})"))
                 .ToList();

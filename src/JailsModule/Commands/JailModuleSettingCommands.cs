@@ -30,13 +30,26 @@ public sealed class SetJailModuleSettingCommand : JailProvisionCmdletBase
 
     protected override void ProcessRecord()
     {
-        var s = Settings;
-        foreach (var key in JailModuleSettings.Keys)
-            if (MyInvocation.BoundParameters.TryGetValue(key, out var v)) s.Set(key, Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!);
+        // Checked first, on the settings as they are, so a bad value is refused before anything is locked.
+        var s = Apply(Settings);
         if (s.Validate() is { } bad) { WriteInvalid(bad, "InvalidModuleSetting", s); return; }
         var file = JailModuleSettings.SettingsFile;
-        var plan = RunPlan(file, new[] { "file:" + file },
-            () => new Plan($"Update {file}").Lock("file", file).Add(new WriteFileStep(file, s.Render())), "SetModuleSettingFailed");
+        // A read-modify-write under the lock on the file: the file is read again inside the lock, so
+        // two processes changing different settings at once both keep their change.
+        var plan = RunPlan(file, new[] { "file:" + file }, () =>
+        {
+            s = Apply(Runner.IsWhatIf ? Settings : JailModuleSettings.Load(JailHost));
+            if (s.Validate() is { } why)
+                throw new PlanPreconditionException("InvalidModuleSetting", $"{file}: {why}", file, PlanErrorKind.InvalidData);
+            return new Plan($"Update {file}").Lock("file", file).Add(new WriteFileStep(file, s.Render()));
+        }, "SetModuleSettingFailed");
         if (plan != null && PassThru) WriteObject(s);
+    }
+
+    private JailModuleSettings Apply(JailModuleSettings s)
+    {
+        foreach (var key in JailModuleSettings.Keys)
+            if (MyInvocation.BoundParameters.TryGetValue(key, out var v)) s.Set(key, Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!);
+        return s;
     }
 }

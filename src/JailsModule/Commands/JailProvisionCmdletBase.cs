@@ -19,11 +19,21 @@ public sealed class PlanRunner
     private ProvisioningService? _service;
     private static int _activity;
 
+    private readonly Session.JailSession? _session;
+
+    /// <summary>A runner for <paramref name="cmdlet"/>; a <see cref="JailCmdletBase"/> lends it its session (lock owner, parsed files).</summary>
     public PlanRunner(PSCmdlet cmdlet, IJailHost host, CancellationToken ct)
     {
         _cmdlet = cmdlet;
         _host = host;
         _ct = ct;
+        _session = cmdlet is JailCmdletBase jc && ReferenceEquals(jc.Session.Host, host) ? jc.Session : null;
+    }
+
+    private static void Write(Action write)
+    {
+        try { write(); }
+        catch (PipelineStoppedException) { throw new OperationCanceledException(); }
     }
 
     public JailModuleSettings Settings
@@ -38,7 +48,11 @@ public sealed class PlanRunner
         }
     }
 
-    public ProvisioningService Service => _service ??= new ProvisioningService(_host, Settings, _ct, r => _cmdlet.WriteVerbose(r.DisplayText)) { OnWarning = _cmdlet.WriteWarning };
+    public ProvisioningService Service => _service ??= new ProvisioningService(_host, Settings, _ct, r => _cmdlet.WriteVerbose(r.DisplayText))
+    {
+        OnWarning = _cmdlet.WriteWarning,
+        ConfFiles = _session?.ConfFiles ?? new ConfFileCache(),
+    };
 
     /// <summary>True when -WhatIf is in effect (bound or by preference).</summary>
     public bool IsWhatIf
@@ -58,13 +72,23 @@ public sealed class PlanRunner
     /// <summary>How long a plan of quick steps runs before it shows a progress bar.</summary>
     public static readonly TimeSpan ProgressDelay = TimeSpan.FromMilliseconds(500);
 
-    public Plan? RunPlan(string target, IEnumerable<string> resources, Func<Plan> build, string failureId, bool force = false)
+    /// <remarks>
+    /// A plan without steps (the state asked for is already there: a started jail, an unchanged file)
+    /// is returned as it is, without asking and without running. <paramref name="confirmMore"/> asks
+    /// further questions (ShouldContinue) after ShouldProcess, under the lock.
+    ///
+    /// Ctrl+C (StopProcessing) during the plan: the executor undoes the completed steps to the end
+    /// whatever the pipeline does; what the undo did is written as a warning when the pipeline still
+    /// takes it, and otherwise kept in the session and written by its next command.
+    /// </remarks>
+    public Plan? RunPlan(string target, IEnumerable<string> resources, Func<Plan> build, string failureId, bool force = false, Func<Plan, bool>? confirmMore = null)
     {
         try
         {
             if (IsWhatIf)
             {
                 var p = build();
+                if (p.Steps.Count == 0) return p;
                 _cmdlet.ShouldProcess(p.WhatIfText, p.WhatIfText, p.Description);
                 return null;
             }
@@ -73,12 +97,16 @@ public sealed class PlanRunner
             int activity = Interlocked.Increment(ref _activity);
             Plan? current = null;
             bool shown = false;
+            Plan? empty = null;
             var executor = new PlanExecutor(_host, _ct)
             {
                 LockTimeout = TimeSpan.FromSeconds(Settings.LockTimeout),
-                OnCommand = r => _cmdlet.WriteVerbose(r.DisplayText),
-                OnWarning = _cmdlet.WriteWarning,
-                OnProgress = pr =>
+                Owner = _session?.LockOwner,
+                // A write to a stopping pipeline throws; to the plan that is a stop like Ctrl+C itself.
+                OnCommand = r => Write(() => _cmdlet.WriteVerbose(r.DisplayText)),
+                OnWarning = w => Write(() => _cmdlet.WriteWarning(w)),
+                OnStepWarning = w => Write(() => _cmdlet.WriteWarning(w)),
+                OnProgress = pr => Write(() =>
                 {
                     // A quick plan shows no bar (none flickers by); a long step, or a plan running
                     // for a while, does, and then every later step too (and the Completed record).
@@ -88,13 +116,23 @@ public sealed class PlanRunner
                     var rec = new ProgressRecord(activity, current?.Description ?? target, pr.Description) { PercentComplete = pr.PercentComplete };
                     if (pr.StepIndex >= pr.StepCount) rec.RecordType = ProgressRecordType.Completed;
                     _cmdlet.WriteProgress(rec);
-                },
+                }),
             };
-            return executor.Execute(resources, build, p =>
+            var ran = executor.Execute(resources, build, p =>
             {
                 current = p;
-                return force || _cmdlet.ShouldProcess(p.WhatIfText, p.WhatIfText, p.Description);
+                if (p.Steps.Count == 0) { empty = p; return false; }
+                return (force || _cmdlet.ShouldProcess(p.WhatIfText, p.WhatIfText, p.Description)) && (confirmMore is null || confirmMore(p));
             });
+            return ran ?? empty;
+        }
+        catch (PlanStoppedException ex)
+        {
+            // The undo has run to the end. Tell what it did: now if the pipeline still takes it,
+            // else through the session's next command. Failed undos are in the kept journal too.
+            try { _cmdlet.WriteWarning(ex.Message); }
+            catch (Exception) { _session?.Defer($"Earlier, {_cmdlet.MyInvocation.MyCommand.Name} was stopped: {ex.Message}"); }
+            throw new PipelineStoppedException();
         }
         catch (PlanPreconditionException ex)
         {
@@ -103,7 +141,7 @@ public sealed class PlanRunner
         catch (PlanFailedException ex)
         {
             var inner = ex.Original;
-            var id = inner is PlanPreconditionException pp ? pp.ErrorId : failureId;
+            var id = inner is PlanPreconditionException pp ? pp.ErrorId : ex.Step.ErrorId ?? failureId;
             var cat = inner is PlanPreconditionException pc ? Category(pc.Kind) : ErrorCategory.InvalidOperation;
             _cmdlet.WriteError(new ErrorRecord(inner, id, cat, target) { ErrorDetails = new ErrorDetails(ex.Message) });
             foreach (var u in ex.UndoErrors)
@@ -151,9 +189,7 @@ public sealed class PlanRunner
 /// <summary>Base of the provisioning cmdlets that do not act on existing jails (New-Jail, the template and release cmdlets).</summary>
 public abstract class JailProvisionCmdletBase : JailCmdletBase
 {
-    private PlanRunner? _runner;
-
-    protected PlanRunner Runner => _runner ??= new PlanRunner(this, JailHost, CancellationToken);
+    protected PlanRunner Runner => Planner;
     protected JailModuleSettings Settings => Runner.Settings;
     protected ProvisioningService Service => Runner.Service;
 

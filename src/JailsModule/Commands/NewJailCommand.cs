@@ -93,7 +93,7 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
             var plan = RunPlan(name, ProvisioningService.NewJailResources(name, ds), () => Service.PlanNewJail(req), "NewJailFailed");
             if (plan is null) continue;
             var jail = Start
-                ? JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText)).Find(name)
+                ? JailInventory.Read(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText), Session.ConfFiles).Find(name)
                 : Service.ReadConfiguredJail(name, plan); // stopped: its own new file says everything, no jls needed
             if (jail != null) WriteObject(jail);
         }

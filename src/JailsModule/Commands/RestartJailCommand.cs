@@ -1,10 +1,15 @@
 using System.Management.Automation;
 using JailsModule.Model;
-using JailsModule.Tools;
+using JailsModule.Plans;
+using JailsModule.Services;
 
 namespace JailsModule.Commands;
 
-/// <summary>Restarts jails as rc.d/jail does: stop (when running), then start from the jail's configuration file.</summary>
+/// <summary>
+/// Restarts jails as rc.d/jail does: stop (when running), then start from the jail's configuration
+/// file. One plan under the host lock on the jail's name: when the start fails, the undo starts the
+/// jail again as it was.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Restart, "Jail", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(Jail))]
 public sealed class RestartJailCommand : JailActionCmdletBase
@@ -17,32 +22,18 @@ public sealed class RestartJailCommand : JailActionCmdletBase
                 "JailNotConfigured", ErrorCategory.InvalidOperation, jail));
             return;
         }
-        var stop = jail.State == JailState.Running ? JailTool.Stop(jail.Name, jail.ConfigPath) : null;
-        var start = JailTool.Start(jail.Name, jail.ConfigPath);
-        var dependents = stop is null ? new List<string>() : RunningDependents(jail);
-        var action = (stop is null ? $"Start jail: {start.DisplayText}" : $"Restart jail: {stop.DisplayText}; {start.DisplayText}")
-            + $"; record the jid in {Services.JailRunFile.PathFor(jail.Name)}"
-            + (dependents.Count == 0 ? "" : $" (jail(8) -r stops {string.Join(", ", dependents)} too: {(dependents.Count == 1 ? "it depends" : "they depend")} on '{jail.Name}' in {jail.ConfigPath}; they stay stopped)");
-        if (!ShouldProcess(jail.Name, action)) return;
-        if (stop != null)
+        var now = jail;
+        var dependents = new List<string>();
+        var plan = Planner.RunPlan(jail.Name, JailLifecycle.Resources(jail.Name), () =>
         {
-            var r = Run(stop);
-            if (!r.Success)
-            {
-                WriteError(NativeError("JailStopFailed", ErrorCategory.InvalidOperation, jail, stop, r, $"Stopping jail '{jail.Name}'"));
-                return;
-            }
-            Services.JailRunFile.Remove(JailHost, jail.Name);
-            if (dependents.Count > 0)
-                WriteWarning($"Stopping '{jail.Name}' also stopped {string.Join(", ", dependents)} (jail(8) stops the running jails of {jail.ConfigPath} that depend on it); start them again with Start-Jail.");
-        }
-        var res = Run(start);
-        if (!res.Success)
-        {
-            WriteError(NativeError("JailStartFailed", ErrorCategory.InvalidOperation, jail, start, res, $"Starting jail '{jail.Name}'"));
-            return;
-        }
-        if (Services.JailRunFile.Write(JailHost, jail.Name, res.StandardOutput) is { } warning) WriteWarning(warning);
+            now = ReadJailAgain(jail) ?? throw new PlanPreconditionException("JailNotFound",
+                $"No jail named '{jail.Name}' is configured or running on {JailHost.ComputerName}.", jail.Name, PlanErrorKind.ObjectNotFound);
+            dependents = now.State == JailState.Running ? RunningDependents(now) : new List<string>();
+            return JailLifecycle.PlanRestart(now, dependents);
+        }, "JailStartFailed");
+        if (plan is null) return;
+        if (dependents.Count > 0)
+            WriteWarning($"Stopping '{jail.Name}' also stopped {string.Join(", ", dependents)} (jail(8) stops the running jails of {now.ConfigPath} that depend on it); start them again with Start-Jail.");
         InvalidateInventory();
         WritePassThru(jail.Name);
     }

@@ -65,56 +65,78 @@ public sealed class SetJailConfigCommand : JailCmdletBase
 
     private void Edit(string name)
     {
-        var host = JailHost;
         if (New && !CheckName(name)) return;
+        if (Path != null && Path[0] != '/') { Fail("InvalidConfigPath", ErrorCategory.InvalidArgument, Path, $"The path '{Path}' is not an absolute FreeBSD path."); return; }
 
-        // 1. Which file
-        string path;
-        if (Path != null)
-        {
-            if (Path[0] != '/') { Fail("InvalidConfigPath", ErrorCategory.InvalidArgument, Path, $"The path '{Path}' is not an absolute FreeBSD path."); return; }
-            // A second definition elsewhere would make jail(8) see two jails of that name.
-            if (New && FindDefinition(name) is { } other && other != Path)
-            {
-                Fail("JailConfigExists", ErrorCategory.ResourceExists, name, $"Jail '{name}' is already defined in {other}.");
-                return;
-            }
-            path = Path;
-        }
-        else
-        {
-            var defined = FindDefinition(name);
-            if (defined != null)
-            {
-                if (New) { Fail("JailConfigExists", ErrorCategory.ResourceExists, name, $"Jail '{name}' is already defined in {defined}."); return; }
-                path = defined;
-            }
-            else if (New) path = $"{JailConfigService.ConfigDirectory}/{name}.conf";
-            else { Fail("JailConfigNotFound", ErrorCategory.ObjectNotFound, name, $"No jail named '{name}' is defined in the configuration files; use -New to create its block."); return; }
-        }
-
-        // 2. Read and parse what is there
-        bool exists = host.FileExists(path);
-        if (!exists && !New) { Fail("JailConfigFileNotFound", ErrorCategory.ObjectNotFound, path, $"jail: {path}: No such file or directory"); return; }
-        var before = exists ? host.ReadAllText(path) : "";
-        JailConfDocument doc;
-        try { doc = JailConfDocument.Parse(before, path); }
-        catch (JailConfSyntaxException ex)
-        {
-            Fail("JailConfigInvalid", ErrorCategory.InvalidData, path, $"{path} does not parse, so it is left alone: jail: {ex.Diagnostics[0].Message}");
-            return;
-        }
-        if (New && doc.HasJail(name)) { Fail("JailConfigExists", ErrorCategory.ResourceExists, name, $"Jail '{name}' is already defined in {path}."); return; }
-        if (!New && !doc.HasJail(name)) { Fail("JailConfigNotFound", ErrorCategory.ObjectNotFound, name, $"No block for jail '{name}' in {path}."); return; }
-
-        // 3. Values, checked against the catalogue (and the host's list when Test-JailHost recorded it)
-        var supported = JailParameterCatalog.GetHostSupported(host.ComputerName);
+        // Values, checked against the catalogue (and the host's list once Test-JailHost read it)
+        var supported = Session.SupportedParameters;
         var sets = new List<(string Name, IReadOnlyList<string>? Values)>();
         var appends = new List<(string Name, IReadOnlyList<string> Values)>();
         if (!Collect(Parameter, sets, false, supported)) return;
         if (!Collect(Append, appends, true, supported)) return;
 
-        // 4. Edit
+        // A read-modify-write under the host lock on the jail's name (the key New-Jail takes, so one
+        // name is created once) and on the file: the file is read and parsed again INSIDE the lock, so
+        // concurrent edits of one file from several processes all survive.
+        var warnings = new List<string>();
+        string? path = null;
+        string before = "", after = "";
+        var resources = new List<string> { "jail:" + name };
+        if (Path != null) resources.Add("file:" + Path);
+        else if (FindDefinition(name, fresh: false) is { } guess) resources.Add("file:" + guess);
+        var plan = Planner.RunPlan(name, resources, () =>
+        {
+            warnings.Clear();
+            var p = BuildEdit(name, sets, appends, warnings, out path, out before, out after);
+            return p;
+        }, "JailConfigWriteFailed", confirmMore: _ =>
+            !RemoveJail || Force || ShouldContinue($"Remove the configuration of jail '{name}' from {path}?", "Confirm"));
+        foreach (var w in warnings) WriteWarning(w);
+        if (plan is null) return;
+        if (plan.Steps.Count == 0) WriteVerbose($"{path}: no change.");
+        _loaded = null;
+        if (PassThru && path != null) WriteResult(name, path);
+    }
+
+    /// <summary>Reads the file (now: under the lock), edits it and returns the plan that writes it; a plan without steps when nothing changes.</summary>
+    private Plans.Plan BuildEdit(string name, List<(string Name, IReadOnlyList<string>? Values)> sets, List<(string Name, IReadOnlyList<string> Values)> appends,
+        List<string> warnings, out string path, out string before, out string after)
+    {
+        var host = JailHost;
+        // 1. Which file
+        if (Path != null)
+        {
+            // A second definition elsewhere would make jail(8) see two jails of that name.
+            if (New && FindDefinition(name, fresh: true) is { } other && other != Path)
+                throw Refuse("JailConfigExists", Plans.PlanErrorKind.ResourceExists, name, $"Jail '{name}' is already defined in {other}.");
+            path = Path;
+        }
+        else
+        {
+            var defined = FindDefinition(name, fresh: true);
+            if (defined != null)
+            {
+                if (New) throw Refuse("JailConfigExists", Plans.PlanErrorKind.ResourceExists, name, $"Jail '{name}' is already defined in {defined}.");
+                path = defined;
+            }
+            else if (New) path = $"{JailConfigService.ConfigDirectory}/{name}.conf";
+            else throw Refuse("JailConfigNotFound", Plans.PlanErrorKind.ObjectNotFound, name, $"No jail named '{name}' is defined in the configuration files; use -New to create its block.");
+        }
+
+        // 2. Read and parse what is there
+        bool exists = host.FileExists(path);
+        if (!exists && !New) throw Refuse("JailConfigFileNotFound", Plans.PlanErrorKind.ObjectNotFound, path, $"jail: {path}: No such file or directory");
+        before = exists ? host.ReadAllText(path) : "";
+        JailConfDocument doc;
+        try { doc = JailConfDocument.Parse(before, path); }
+        catch (JailConfSyntaxException ex)
+        {
+            throw Refuse("JailConfigInvalid", Plans.PlanErrorKind.InvalidData, path, $"{path} does not parse, so it is left alone: jail: {ex.Diagnostics[0].Message}");
+        }
+        if (New && doc.HasJail(name)) throw Refuse("JailConfigExists", Plans.PlanErrorKind.ResourceExists, name, $"Jail '{name}' is already defined in {path}.");
+        if (!New && !doc.HasJail(name)) throw Refuse("JailConfigNotFound", Plans.PlanErrorKind.ObjectNotFound, name, $"No block for jail '{name}' in {path}.");
+
+        // 3. Edit
         try
         {
             if (RemoveJail) doc.RemoveJail(name);
@@ -122,56 +144,42 @@ public sealed class SetJailConfigCommand : JailCmdletBase
             {
                 if (New) doc.AddJail(name);
                 foreach (var r in Remove ?? Array.Empty<string>())
-                    if (!doc.RemoveParameter(name, r)) WriteWarning($"Parameter '{r}' is not set in the block of jail '{name}' in {path}.");
+                    if (!doc.RemoveParameter(name, r)) warnings.Add($"Parameter '{r}' is not set in the block of jail '{name}' in {path}.");
                 foreach (var (n, v) in sets) doc.SetParameter(name, n, v);
                 foreach (var (n, v) in appends) doc.AppendParameter(name, n, v);
             }
         }
         catch (JailConfSyntaxException ex)
         {
-            Fail("JailConfigInvalid", ErrorCategory.InvalidData, path, $"The edit would make {path} unparsable, so nothing was written: jail: {ex.Diagnostics[0].Message}");
-            return;
+            throw Refuse("JailConfigInvalid", Plans.PlanErrorKind.InvalidData, path, $"The edit would make {path} unparsable, so nothing was written: jail: {ex.Diagnostics[0].Message}");
         }
         catch (ArgumentException ex)
         {
-            Fail("InvalidJailParameter", ErrorCategory.InvalidArgument, name, ex.Message);
-            return;
+            throw Refuse("InvalidJailParameter", Plans.PlanErrorKind.InvalidArgument, name, ex.Message);
         }
-        var after = doc.ToString();
+        after = doc.ToString();
 
-        // 5. The result must evaluate to what was asked
-        var why = Verify(name, path, before, after, sets);
-        if (why != null) { Fail("JailConfigInvalid", ErrorCategory.InvalidData, path, $"{why}; nothing was written to {path}."); return; }
-        if (after == before) { WriteVerbose($"{path}: no change."); if (PassThru) WriteResult(name, path); return; }
+        // 4. The result must evaluate to what was asked
+        var why = Verify(name, path, before, after, sets, warnings);
+        if (why != null) throw Refuse("JailConfigInvalid", Plans.PlanErrorKind.InvalidData, path, $"{why}; nothing was written to {path}.");
 
-        // 6. Write (atomically: temp + rename in the host boundary)
-        var action = (RemoveJail ? $"Remove the block of jail '{name}'" : New ? $"Add jail '{name}'" : $"Edit jail '{name}'")
-                     + Environment.NewLine + JailConfigService.Diff(path, before, after);
-        if (!ShouldProcess(path, action)) return;
-        if (RemoveJail && !Force && !ShouldContinue($"Remove the configuration of jail '{name}' from {path}?", "Confirm")) return;
-        RequireRoot(); // the jail.conf files belong to root
-        try
+        // 5. The plan: one atomic write (temp + rename in the host boundary) or the file's removal
+        var description = (RemoveJail ? $"Remove the block of jail '{name}'" : New ? $"Add jail '{name}'" : $"Edit jail '{name}'")
+                          + $" in {path}" + Environment.NewLine + JailConfigService.Diff(path, before, after);
+        var plan = new Plans.Plan(description).Lock("jail", name).Lock("file", path);
+        if (after == before) return plan;
+        if (RemoveJail && after.Trim().Length == 0 && path == $"{JailConfigService.ConfigDirectory}/{name}.conf")
+            return plan.Add(new Plans.DeleteFileStep(path) { ErrorId = "JailConfigWriteFailed" });
+        if (!exists)
         {
-            if (RemoveJail && after.Trim().Length == 0 && path == $"{JailConfigService.ConfigDirectory}/{name}.conf")
-                host.DeleteFile(path);
-            else
-            {
-                if (!exists)
-                {
-                    var dir = path[..Math.Max(1, path.LastIndexOf('/'))];
-                    if (!host.DirectoryExists(dir)) host.CreateDirectory(dir);
-                }
-                host.WriteAllTextAtomic(path, after, exists ? null : JailConfigService.NewFileMode);
-            }
+            var dir = path[..Math.Max(1, path.LastIndexOf('/'))];
+            if (!host.DirectoryExists(dir)) plan.Add(new Plans.CreateDirectoryStep(dir) { ErrorId = "JailConfigWriteFailed" });
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            WriteError(new ErrorRecord(ex, "JailConfigWriteFailed", ErrorCategory.WriteError, path));
-            return;
-        }
-        _loaded = null;
-        if (PassThru) WriteResult(name, path);
+        return plan.Add(new EditFileStep(path, after, exists ? null : JailConfigService.NewFileMode) { ErrorId = "JailConfigWriteFailed" });
     }
+
+    private static Plans.PlanPreconditionException Refuse(string id, Plans.PlanErrorKind kind, object target, string message)
+        => new(id, message, target, kind);
 
     private bool Collect<T>(IDictionary? table, List<(string, T)> into, bool append, IReadOnlyCollection<string>? supported) where T : IReadOnlyList<string>?
     {
@@ -196,7 +204,7 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         return true;
     }
 
-    private string? Verify(string name, string path, string before, string after, List<(string Name, IReadOnlyList<string>? Values)> sets)
+    private string? Verify(string name, string path, string before, string after, List<(string Name, IReadOnlyList<string>? Values)> sets, List<string> warnings)
     {
         var source = new HostConfSource(JailHost);
         var r = JailConf.LoadText(after, path, source);
@@ -213,7 +221,7 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         var hadBefore = Depends(old);
         foreach (var dep in Depends(jail))
             if (!hadBefore.Contains(dep) && !r.Jails.Any(j => j.Name == dep))
-                WriteWarning($"Jail '{name}' depends on '{dep}', which {path} does not define: 'jail -f {path} -c {name}' (and service jail start {name}) would fail with: depends on undefined jail \"{dep}\". Define '{dep}' in the same file, or in a file that includes this one.");
+                warnings.Add($"Jail '{name}' depends on '{dep}', which {path} does not define: 'jail -f {path} -c {name}' (and service jail start {name}) would fail with: depends on undefined jail \"{dep}\". Define '{dep}' in the same file, or in a file that includes this one.");
         foreach (var (n, v) in sets)
         {
             var p = jail.Find(n);
@@ -228,8 +236,10 @@ public sealed class SetJailConfigCommand : JailCmdletBase
             .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
     }
 
-    private string? FindDefinition(string name)
+    /// <summary>The file that defines the jail; <paramref name="fresh"/> reads every file again (under the lock).</summary>
+    private string? FindDefinition(string name, bool fresh)
     {
+        if (fresh) _loaded = null;
         _loaded ??= JailConfigService.LoadFiles(JailHost, JailConfigService.DefaultFiles(JailHost));
         string? first = null;
         foreach (var r in _loaded)
@@ -247,5 +257,41 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         var r = JailConf.Load(path, new HostConfSource(JailHost));
         var j = r.Jails.LastOrDefault(x => x.Name == name);
         if (j != null) WriteObject(JailConfigService.ToModel(j, path, JailHost.ComputerName));
+    }
+}
+
+/// <summary>
+/// Writes a jail.conf file atomically (temp + rename in the host boundary), keeping an existing
+/// file's mode and owner; undo puts the previous bytes back, or removes a file that did not exist.
+/// </summary>
+public sealed class EditFileStep : Plans.PlanStep
+{
+    private byte[]? _previous;
+    private bool _existed;
+    private readonly int? _newFileMode;
+
+    public EditFileStep(string path, string content, int? newFileMode)
+    {
+        Path = path;
+        Content = content;
+        _newFileMode = newFileMode;
+    }
+
+    public string Path { get; }
+    public string Content { get; }
+    public override string Description => $"Write {Path}";
+    public override IReadOnlyList<string> Actions => new[] { $"write file {CommandLine.Quote(Path)} ({Content.Split('\n').Length - (Content.EndsWith('\n') ? 1 : 0)} lines)" };
+
+    public override void Do(Plans.PlanContext context)
+    {
+        _existed = context.Host.FileExists(Path);
+        _previous = _existed ? context.Host.ReadAllBytes(Path) : null;
+        context.Host.WriteAllTextAtomic(Path, Content, _existed ? null : _newFileMode);
+    }
+
+    public override void Undo(Plans.PlanContext context)
+    {
+        if (_existed) context.Host.WriteAllBytes(Path, _previous!);
+        else if (context.Host.FileExists(Path)) context.Host.DeleteFile(Path);
     }
 }

@@ -1,10 +1,16 @@
 using System.Management.Automation;
 using JailsModule.Model;
-using JailsModule.Tools;
+using JailsModule.Plans;
+using JailsModule.Services;
 
 namespace JailsModule.Commands;
 
-/// <summary>Starts configured jails with the command line rc.d/jail uses: jail -i -f CONF -c NAME.</summary>
+/// <summary>
+/// Starts configured jails with the command line rc.d/jail uses: jail -i -f CONF -c NAME, then the
+/// jid into /var/run/jail_NAME.id. A plan under the host lock on the jail's name, built from the
+/// jail's state read again inside the lock: a jail another command started meanwhile is reported as
+/// running, never started twice.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Start, "Jail", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(Jail))]
 public sealed class StartJailCommand : JailActionCmdletBase
@@ -13,8 +19,7 @@ public sealed class StartJailCommand : JailActionCmdletBase
     {
         if (jail.State == JailState.Running)
         {
-            WriteWarning($"Jail '{jail.Name}' is already running (jid {jail.Jid}).");
-            if (PassThru) WriteObject(jail);
+            AlreadyRunning(jail);
             return;
         }
         if (jail.ConfigPath is null)
@@ -23,16 +28,26 @@ public sealed class StartJailCommand : JailActionCmdletBase
                 "JailNotConfigured", ErrorCategory.InvalidOperation, jail));
             return;
         }
-        var req = JailTool.Start(jail.Name, jail.ConfigPath);
-        if (!ShouldProcess(jail.Name, $"Start jail: {req.DisplayText}; record the jid in {Services.JailRunFile.PathFor(jail.Name)}")) return;
-        var res = Run(req);
-        if (!res.Success)
+        var now = jail;
+        var plan = Planner.RunPlan(jail.Name, JailLifecycle.Resources(jail.Name), () =>
         {
-            WriteError(NativeError("JailStartFailed", ErrorCategory.InvalidOperation, jail, req, res, $"Starting jail '{jail.Name}'"));
+            now = ReadJailAgain(jail) ?? throw new PlanPreconditionException("JailNotFound",
+                $"No jail named '{jail.Name}' is configured or running on {JailHost.ComputerName}.", jail.Name, PlanErrorKind.ObjectNotFound);
+            return JailLifecycle.PlanStart(now);
+        }, "JailStartFailed");
+        if (plan is null) return;
+        if (plan.Steps.Count == 0)
+        {
+            AlreadyRunning(now);
             return;
         }
-        if (Services.JailRunFile.Write(JailHost, jail.Name, res.StandardOutput) is { } warning) WriteWarning(warning);
         InvalidateInventory();
         WritePassThru(jail.Name);
+    }
+
+    private void AlreadyRunning(Jail jail)
+    {
+        WriteWarning($"Jail '{jail.Name}' is already running (jid {jail.Jid}).");
+        if (PassThru) WriteObject(jail);
     }
 }

@@ -18,7 +18,10 @@ public sealed class TestJailHostCommand : JailCmdletBase
     {
         try
         {
-            WriteObject(JailHostProbe.Probe(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText)));
+            var caps = JailHostProbe.Probe(JailHost, CancellationToken, r => WriteVerbose(r.DisplayText));
+            // The session remembers the kernel's parameter list: Set-JailConfig then checks names against it.
+            if (caps.SupportedParameters.Length > 0) Session.SupportedParameters = caps.SupportedParameters;
+            WriteObject(caps);
         }
         catch (ToolNotFoundException ex)
         {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -165,23 +164,10 @@ public static class JailParameterCatalog
         return name[..(dot + 1)] + name[(dot + 3)..];
     }
 
-    private static readonly ConcurrentDictionary<string, IReadOnlyCollection<string>> HostLists = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Records the kernel parameters a host supports (security.jail.param.*), e.g. from Test-JailHost.</summary>
-    public static void SetHostSupported(string computerName, IReadOnlyCollection<string>? names)
-    {
-        if (names is null) HostLists.TryRemove(computerName, out _);
-        else HostLists[computerName] = names.Select(n => n.TrimEnd('.')).ToHashSet(StringComparer.Ordinal);
-    }
-
-    /// <summary>The list recorded for a host, or null when nobody has read it.</summary>
-    public static IReadOnlyCollection<string>? GetHostSupported(string computerName)
-        => HostLists.TryGetValue(computerName, out var l) ? l : null;
-
     /// <summary>
     /// Checks a value before it is written. <paramref name="values"/> null is the valueless form (<c>persist;</c>).
     /// Unknown names give a warning (the kernel may be newer), or an error when <paramref name="hostSupported"/>
-    /// (the host's security.jail.param list) is known and does not have the name.
+    /// (the host's security.jail.param list, <see cref="Session.JailSession.SupportedParameters"/>) is known and does not have the name.
     /// </summary>
     public static JailParameterCheck Validate(string name, IReadOnlyList<string>? values, IReadOnlyCollection<string>? hostSupported)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -37,14 +36,13 @@ public sealed class HostLock : IDisposable
     /// <summary>How long a release waits for the table (held by others for microseconds only).</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(60);
     private static readonly Regex OwnerName = new(@"^owner-[0-9]+-[0-9a-f]{12}\.lock$", RegexOptions.CultureInvariant);
-    private static readonly ConditionalWeakTable<IJailHost, Owner> Owners = new();
 
     private readonly IJailHost _host;
-    private readonly Owner _owner;
+    private readonly HostLockOwner _owner;
     private readonly LockRecord _record;
     private bool _released;
 
-    private HostLock(IJailHost host, Owner owner, LockRecord record)
+    private HostLock(IJailHost host, HostLockOwner owner, LockRecord record)
     {
         _host = host;
         _owner = owner;
@@ -61,11 +59,21 @@ public sealed class HostLock : IDisposable
     /// </summary>
     public static HostLock Acquire(IJailHost host, IEnumerable<string> resources, string planId, string description,
         TimeSpan timeout, CancellationToken ct, Action<string>? onWarning = null)
+        => Acquire(host, null, resources, planId, description, timeout, ct, onWarning);
+
+    /// <summary>
+    /// As above, under <paramref name="owner"/> (the session's, <see cref="Session.JailSession.LockOwner"/>).
+    /// Without one, a transient owner file is made for this lock alone and removed when it is released.
+    /// </summary>
+    public static HostLock Acquire(IJailHost host, HostLockOwner? owner, IEnumerable<string> resources, string planId, string description,
+        TimeSpan timeout, CancellationToken ct, Action<string>? onWarning = null)
     {
         var want = resources.Distinct(StringComparer.Ordinal).OrderBy(r => r, StringComparer.Ordinal).ToList();
         if (want.Any(string.IsNullOrEmpty)) throw new ArgumentException("A resource name is empty.", nameof(resources));
         var deadline = DateTime.UtcNow + timeout;
-        var owner = Owner.For(host, deadline, ct);
+        owner ??= new HostLockOwner(host, transient: true);
+        if (!ReferenceEquals(owner.Host, host)) throw new ArgumentException("The lock owner belongs to another host connection.", nameof(owner));
+        owner.Enter(deadline, ct);
         var record = new LockRecord
         {
             Id = planId,
@@ -254,73 +262,83 @@ public sealed class HostLock : IDisposable
         file.Delete();
         return false;
     }
+}
 
-    /// <summary>This process' owner file for one host, kept locked while the process runs (see the class summary).</summary>
-    private sealed class Owner
+/// <summary>
+/// The owner file (owner-PID-RANDOM.lock) under which one session's plans hold the host lock, kept
+/// locked while the process runs (see <see cref="HostLock"/>): the kernel lets go of it when the
+/// process dies, which is how the next plan knows a line of the table is dead. Each
+/// <see cref="Session.JailSession"/> has one; nothing about it is kept in static tables.
+/// </summary>
+public sealed class HostLockOwner
+{
+    private readonly bool _transient;
+    private IHostFileLock? _file;
+    private int _users;
+
+    public HostLockOwner(IJailHost host, bool transient = false)
     {
-        private readonly IJailHost _host;
-        private IHostFileLock? _file;
-        private int _users;
+        Host = host ?? throw new ArgumentNullException(nameof(host));
+        _transient = transient;
+    }
 
-        private Owner(IJailHost host) => _host = host;
+    public IJailHost Host { get; }
 
-        public string Name { get; private set; } = "";
+    /// <summary>The owner file's name, once a plan made it ("" before).</summary>
+    public string Name { get; private set; } = "";
 
-        /// <summary>On Windows the file is let go between plans, so that a simulator folder can be deleted while pwsh runs.</summary>
-        private static bool KeepOpen => !OperatingSystem.IsWindows();
+    /// <summary>On Windows the file is let go between plans, so that a simulator folder can be deleted while pwsh runs; a transient owner always.</summary>
+    private bool KeepOpen => !OperatingSystem.IsWindows() && !_transient;
 
-        public static Owner For(IJailHost host, DateTime deadline, CancellationToken ct)
+    internal void Enter(DateTime deadline, CancellationToken ct)
+    {
+        lock (this)
         {
-            var owner = Owners.GetValue(host, h => new Owner(h));
-            lock (owner)
-            {
-                if (owner._file is null) owner.Open(deadline, ct);
-                owner._users++;
-            }
-            return owner;
+            if (_file is null) Open(deadline, ct);
+            _users++;
         }
+    }
 
-        public void Release()
+    internal void Release()
+    {
+        lock (this)
         {
-            lock (this)
-            {
-                if (--_users > 0 || KeepOpen || _file is null) return;
-                _file.Delete();
-                _file = null;
-            }
+            if (--_users > 0 || KeepOpen || _file is null) return;
+            _file.Delete();
+            _file = null;
         }
+    }
 
-        private void Open(DateTime deadline, CancellationToken ct)
+    private void Open(DateTime deadline, CancellationToken ct)
+    {
+        if (!Host.DirectoryExists(HostLock.Directory)) Host.CreateDirectory(HostLock.Directory);
+        RemoveDeadOwnerFiles();
+        while (true)
         {
-            if (!_host.DirectoryExists(Directory)) _host.CreateDirectory(Directory);
-            RemoveDeadOwnerFiles();
-            while (true)
+            var name = $"owner-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}.lock";
+            var path = HostLock.Directory + "/" + name;
+            var file = Host.TryLockFile(path);
+            // Another process' clean-up may have locked and unlinked the new file between its
+            // open(2) and our flock(2): then our lock is on a file without a name. Take a new one.
+            if (file != null && Host.FileExists(path))
             {
-                var name = $"owner-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}.lock";
-                var path = Directory + "/" + name;
-                var file = _host.TryLockFile(path);
-                // Another process' clean-up may have locked and unlinked the new file between its
-                // open(2) and our flock(2): then our lock is on a file without a name. Take a new one.
-                if (file != null && _host.FileExists(path))
-                {
-                    _file = file;
-                    Name = name;
-                    return;
-                }
-                file?.Dispose();
-                if (DateTime.UtcNow >= deadline) throw new IOException($"Cannot create a lock owner file in {Directory}.");
-                ct.ThrowIfCancellationRequested();
+                _file = file;
+                Name = name;
+                return;
             }
+            file?.Dispose();
+            if (DateTime.UtcNow >= deadline) throw new IOException($"Cannot create a lock owner file in {HostLock.Directory}.");
+            ct.ThrowIfCancellationRequested();
         }
+    }
 
-        /// <summary>Owner files of dead processes (lockable now): removed once per process, when its own is made.</summary>
-        private void RemoveDeadOwnerFiles()
+    /// <summary>Owner files of dead processes (lockable now): removed when an owner file is made.</summary>
+    private void RemoveDeadOwnerFiles()
+    {
+        foreach (var f in Host.ListDirectory(HostLock.Directory, "owner-*.lock"))
         {
-            foreach (var f in _host.ListDirectory(Directory, "owner-*.lock"))
-            {
-                var file = _host.TryLockFile(f);
-                file?.Delete();
-            }
+            var file = Host.TryLockFile(f);
+            file?.Delete();
         }
     }
 }

@@ -67,6 +67,9 @@ public sealed class PlanContext
     public CancellationToken CancellationToken { get; }
     public Action<ProcessRequest>? OnCommand { get; }
 
+    /// <summary>A step's problem that does not fail it (the cmdlet's WriteWarning; recorded during an undo).</summary>
+    public Action<string>? OnWarning { get; init; }
+
     /// <summary>Runs a native command (through <see cref="CommandRunner"/>); a non-zero exit becomes a <see cref="NativeCommandException"/> carrying stderr.</summary>
     public ProcessResult Run(ProcessRequest request) => Runner.Run(request);
 
@@ -94,6 +97,9 @@ public abstract class PlanStep
     /// run for a while, so a quick plan (New-Jail from a template) writes no progress at all.
     /// </summary>
     public bool LongRunning { get; init; }
+
+    /// <summary>The ErrorRecord id a failure of this step reports (JailStartFailed...); null: the cmdlet's own.</summary>
+    public string? ErrorId { get; init; }
 
     public abstract void Do(PlanContext context);
     public abstract void Undo(PlanContext context);
@@ -156,6 +162,12 @@ public sealed class PlanFailedException : Exception
 
     public bool RolledBack => UndoErrors.Count == 0;
 
+    /// <summary>The steps the rollback undid, in the order it undid them.</summary>
+    public IReadOnlyList<PlanStep> Undone { get; init; } = Array.Empty<PlanStep>();
+
+    /// <summary>The native commands the rollback ran.</summary>
+    public IReadOnlyList<string> UndoCommands { get; init; } = Array.Empty<string>();
+
     private static string BuildMessage(Plan plan, PlanStep step, int index, Exception original, IReadOnlyList<PlanUndoError> undo, string? journal)
     {
         var msg = $"{plan.Description}: step {index + 1} ({step.Description}) failed: {original.Message}";
@@ -176,4 +188,47 @@ public sealed class PlanFailedException : Exception
 public sealed record PlanUndoError(PlanStep Step, Exception Error)
 {
     public override string ToString() => $"Undoing '{Step.Description}' failed: {Error.Message}";
+}
+
+/// <summary>
+/// A plan was stopped (Ctrl+C, StopProcessing) while it ran: the completed steps were undone to the
+/// end regardless. Carries what the undo did so the cmdlet can report it once it can write again.
+/// </summary>
+public sealed class PlanStoppedException : OperationCanceledException
+{
+    public PlanStoppedException(Plan plan, int stepIndex, IReadOnlyList<PlanStep> undone, IReadOnlyList<string> undoCommands,
+        IReadOnlyList<PlanUndoError> undoErrors, string? journalPath, Exception original)
+        : base(BuildMessage(plan, stepIndex, undone, undoCommands, undoErrors, journalPath), original)
+    {
+        Plan = plan;
+        StepIndex = stepIndex;
+        Undone = undone;
+        UndoCommands = undoCommands;
+        UndoErrors = undoErrors;
+        JournalPath = journalPath;
+    }
+
+    public Plan Plan { get; }
+    public int StepIndex { get; }
+    public IReadOnlyList<PlanStep> Undone { get; }
+    public IReadOnlyList<string> UndoCommands { get; }
+    public IReadOnlyList<PlanUndoError> UndoErrors { get; }
+    public string? JournalPath { get; }
+
+    private static string BuildMessage(Plan plan, int index, IReadOnlyList<PlanStep> undone, IReadOnlyList<string> commands,
+        IReadOnlyList<PlanUndoError> undo, string? journal)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(plan.Description).Append(": stopped");
+        if (index < plan.Steps.Count) sb.Append(" at step ").Append(index + 1).Append(" (").Append(plan.Steps[index].Description).Append(')');
+        sb.Append('.');
+        if (undone.Count == 0 && undo.Count == 0) sb.Append(" Nothing had been changed.");
+        if (undone.Count > 0)
+            sb.Append(" Undid ").Append(undone.Count).Append(" completed step(s): ").Append(string.Join("; ", undone.Select(s => s.Description))).Append('.');
+        if (commands.Count > 0) sb.Append(" Undo ran: ").Append(string.Join("; ", commands)).Append('.');
+        if (undo.Count > 0)
+            sb.Append(' ').Append(undo.Count).Append(" step(s) could not be undone (").Append(string.Join("; ", undo)).Append(')')
+              .Append(journal is null ? "." : $"; the journal is kept in {journal}.");
+        return sb.ToString();
+    }
 }

@@ -56,6 +56,12 @@ public sealed class PlanExecutor
 
     public bool Journal { get; init; } = true;
 
+    /// <summary>The session's lock owner (<see cref="Session.JailSession.LockOwner"/>); null: a transient one per plan.</summary>
+    public HostLockOwner? Owner { get; init; }
+
+    /// <summary>Warnings of steps that do not fail the plan (a jid file that could not be written).</summary>
+    public Action<string>? OnStepWarning { get; init; }
+
     /// <summary>Runs a plan that was built outside the lock (its checks may be stale: prefer the builder overload).</summary>
     public void Execute(Plan plan) => Execute(plan.Resources, () => plan);
 
@@ -76,7 +82,7 @@ public sealed class PlanExecutor
         var id = DateTime.UtcNow.ToString("yyyyMMddTHHmmss") + "-" + Guid.NewGuid().ToString("N")[..8];
         for (int attempt = 0; ; attempt++)
         {
-            using var lk = HostLock.Acquire(_host, want, id, "jailsmodule plan", LockTimeout, _ct, OnWarning);
+            using var lk = HostLock.Acquire(_host, Owner, want, id, "jailsmodule plan", LockTimeout, _ct, OnWarning);
             var plan = build();
             var missing = plan.Resources.Where(r => !want.Contains(r)).ToList();
             if (missing.Count > 0 && attempt < 3)
@@ -94,7 +100,7 @@ public sealed class PlanExecutor
     {
         CheckOrder(plan);
         var journal = Journal ? new PlanJournal(_host, lk, plan) : null;
-        var ctx = new PlanContext(_host, _ct, OnCommand);
+        var ctx = new PlanContext(_host, _ct, OnCommand) { OnWarning = OnStepWarning };
         var steps = plan.Steps;
         int i = 0;
         var clock = OnProgress is null ? null : System.Diagnostics.Stopwatch.StartNew();
@@ -111,10 +117,22 @@ public sealed class PlanExecutor
         }
         catch (Exception original)
         {
-            journal?.Mark(i, PlanStepState.Failed, original.Message);
-            // Undo must run even when the user pressed Ctrl+C: use a fresh, uncancelled context.
-            var undoCtx = new PlanContext(_host, CancellationToken.None, OnCommand);
+            bool stopped = _ct.IsCancellationRequested || original is OperationCanceledException;
+            journal?.Mark(i, PlanStepState.Failed, stopped ? "stopped (" + original.Message + ")" : original.Message);
+            // Undo must run to the end even when the user pressed Ctrl+C: a fresh, uncancelled context,
+            // and nothing the pipeline does (a stopping pipeline throws on every write) can break it.
+            // Each undo command is recorded here and echoed only as far as the pipeline still takes it.
+            var undoLog = new List<string>();
+            var undoCtx = new PlanContext(_host, CancellationToken.None, r =>
+            {
+                lock (undoLog) undoLog.Add(r.DisplayText);
+                if (OnCommand is null) return;
+                try { OnCommand(r); }
+                catch (Exception) { /* the echo is best effort; the undo goes on */ }
+            })
+            { OnWarning = w => { lock (undoLog) undoLog.Add("warning: " + w); } };
             var undoErrors = new List<PlanUndoError>();
+            var undone = new List<PlanStep>();
             for (int k = i - 1; k >= 0; k--)
             {
                 if (!steps[k].CanUndo)
@@ -125,6 +143,7 @@ public sealed class PlanExecutor
                 try
                 {
                     steps[k].Undo(undoCtx);
+                    undone.Add(steps[k]);
                     journal?.Mark(k, PlanStepState.Undone);
                 }
                 catch (Exception e)
@@ -134,8 +153,8 @@ public sealed class PlanExecutor
                 }
             }
             string? kept = undoErrors.Count == 0 ? null : journal?.Keep();
-            if (original is OperationCanceledException && undoErrors.Count == 0) throw;
-            throw new PlanFailedException(plan, steps[i], i, original, undoErrors, kept);
+            if (stopped) throw new PlanStoppedException(plan, i, undone, undoLog, undoErrors, kept, original);
+            throw new PlanFailedException(plan, steps[i], i, original, undoErrors, kept) { Undone = undone, UndoCommands = undoLog };
         }
     }
 

@@ -70,6 +70,9 @@ public sealed class ProvisioningService
     /// <summary>Problems that do not stop the plan (a config file elsewhere that does not parse).</summary>
     public Action<string>? OnWarning { get; init; }
 
+    /// <summary>The session's parsed jail.conf files (<see cref="Session.JailSession.ConfFiles"/>).</summary>
+    public ConfFileCache ConfFiles { get; init; } = new();
+
     /// <summary>FreeBSD's release sets: Save-JailRelease's media and what templates and thick jails are made from.</summary>
     public FreebsdReleaseSets Releases { get; }
 
@@ -96,7 +99,7 @@ public sealed class ProvisioningService
     /// <summary>The jail list; files that do not parse are reported, since jails defined there cannot be seen.</summary>
     private JailInventory ReadJails()
     {
-        var inv = JailInventory.Read(Host, Ct, OnCommand);
+        var inv = JailInventory.Read(Host, Ct, OnCommand, ConfFiles);
         foreach (var e in inv.ConfigErrors)
             OnWarning?.Invoke($"jail: {e.Message} (jails defined in that file are not seen)");
         return inv;
@@ -174,7 +177,7 @@ public sealed class ProvisioningService
         var text = written?.Steps.OfType<WriteFileStep>().LastOrDefault(s => s.Path == file)?.Content;
         var r = text != null
             ? Config.JailConf.LoadText(text, file, new HostConfSource(Host))
-            : ConfFileCache.For(Host).Load(Host, file, new HostConfSource(Host));
+            : ConfFiles.Load(Host, file, new HostConfSource(Host));
         var cj = r.Success ? r.Jails.FirstOrDefault(j => j.Name == name) : null;
         return cj is null ? null : JailInventory.FromConfig(Host.ComputerName, cj, file);
     }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using JailsModule.Config;
 using JailsModule.Host;
 
@@ -27,6 +26,9 @@ namespace JailsModule.Services;
 /// A file with an <c>.include</c> is never cached (what it pulls in can change without it), and
 /// neither is one that could not be read. New files are parsed, removed ones are dropped. The
 /// parse results are shared between callers and must not be changed.
+///
+/// Each session (<see cref="Session.JailSession.ConfFiles"/>) has its own cache: nothing is shared
+/// between connections.
 /// </summary>
 public sealed class ConfFileCache
 {
@@ -40,15 +42,10 @@ public sealed class ConfFileCache
     public static TimeSpan RacyWindow(DateTime mtime)
         => mtime.Ticks % TimeSpan.TicksPerSecond != 0 ? FineRacyWindow : CoarseRacyWindow;
 
-    private static readonly ConditionalWeakTable<IJailHost, ConfFileCache> PerHost = new();
-
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
     private sealed record Entry(string Text, ConfLoadResult Result, long Length, DateTime Mtime, bool StampTrusted);
-
-    /// <summary>The cache of a host connection (one per <see cref="IJailHost"/> object).</summary>
-    public static ConfFileCache For(IJailHost host) => PerHost.GetValue(host, _ => new ConfFileCache());
 
     /// <summary>How many files are cached (for tests).</summary>
     public int Count { get { lock (_gate) return _entries.Count; } }

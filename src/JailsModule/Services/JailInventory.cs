@@ -57,10 +57,10 @@ public sealed class JailInventory
         return first is null ? null : FromRunning(_host!.ComputerName, first, null);
     }
 
-    public static JailInventory Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
+    public static JailInventory Read(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null, ConfFileCache? cache = null)
     {
         var running = ReadRunning(host, ct, onCommand);
-        var (configured, errors) = ReadConfigured(host);
+        var (configured, errors) = ReadConfigured(host, cache);
         return new JailInventory(host, running, configured, errors);
     }
 
@@ -72,10 +72,11 @@ public sealed class JailInventory
     }
 
     /// <summary>Every configured jail with the file rc.d/jail would start it from.</summary>
-    public static (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) ReadConfigured(IJailHost host)
+    /// <remarks><paramref name="cache"/> is the session's parsed files (<see cref="Session.JailSession.ConfFiles"/>); without one every file is parsed.</remarks>
+    public static (List<(ConfJail Jail, string ConfigPath)> Jails, List<ConfDiagnostic> Errors) ReadConfigured(IJailHost host, ConfFileCache? cache = null)
     {
         var source = new HostConfSource(host);
-        var cache = ConfFileCache.For(host);
+        cache ??= new ConfFileCache();
         var listed = new HashSet<string>(StringComparer.Ordinal);
         var errors = new List<ConfDiagnostic>();
         var found = new Dictionary<string, (ConfJail Jail, string Path, int Rank)>(StringComparer.Ordinal);

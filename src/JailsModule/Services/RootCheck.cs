@@ -1,20 +1,22 @@
-using System.Runtime.CompilerServices;
 using JailsModule.Host;
 
 namespace JailsModule.Services;
 
 /// <summary>
-/// Whether the module runs as root on a host: "id -u" asked once per connection and remembered
-/// (a connection's user does not change; Connect-JailHost forgets it).
+/// Whether the module runs as root on a host: "id -u" asked once per session and remembered
+/// (a connection's user does not change; Connect-JailHost starts a new session). Each
+/// <see cref="Session.JailSession"/> has its own.
 /// </summary>
-public static class RootCheck
+public sealed class RootCheck
 {
-    private static readonly ConditionalWeakTable<IJailHost, StrongBox<int?>> Known = new();
+    private readonly object _gate = new();
+    private bool _known;
+    private int? _uid;
 
     /// <summary>The effective uid on the host, or null when "id -u" could not tell (then the native tool reports the problem itself).</summary>
-    public static int? Uid(IJailHost host, Func<ProcessResult> runIdU)
+    public int? Uid(Func<ProcessResult> runIdU)
     {
-        if (Known.TryGetValue(host, out var box)) return box.Value;
+        lock (_gate) if (_known) return _uid;
         int? uid = null;
         try
         {
@@ -25,12 +27,19 @@ public static class RootCheck
         catch (ToolNotFoundException)
         {
         }
-        Known.AddOrUpdate(host, new StrongBox<int?>(uid));
+        lock (_gate)
+        {
+            _uid = uid;
+            _known = true;
+        }
         return uid;
     }
 
-    /// <summary>Forgets what is known about a host (Connect-JailHost, so a test can switch users).</summary>
-    public static void Forget(IJailHost host) => Known.Remove(host);
+    /// <summary>Forgets what is known (so a test can switch users).</summary>
+    public void Forget()
+    {
+        lock (_gate) _known = false;
+    }
 
     public static string Message(string command, string computerName, int uid) =>
         $"{command} changes jails on {computerName}, which needs root, but the module runs there as uid {uid}. " +

@@ -96,12 +96,18 @@ public class JailParameterCatalogTests
     }
 
     [Fact]
-    public void HostListRegistry()
+    public void HostListIsKeptPerSession()
     {
-        JailParameterCatalog.SetHostSupported("h1", new[] { "persist", "allow.mount." });
-        Assert.Contains("allow.mount", JailParameterCatalog.GetHostSupported("h1")!);
-        JailParameterCatalog.SetHostSupported("h1", null);
-        Assert.Null(JailParameterCatalog.GetHostSupported("h1"));
+        // The host's security.jail.param list is the session's (no process-wide table by host name):
+        // two sessions, even on hosts of one name, keep their own.
+        var h1 = new global::JailsModule.Session.JailSession(new JailsModule.Tests.Plans.FakeHost());
+        var h2 = new global::JailsModule.Session.JailSession(new JailsModule.Tests.Plans.FakeHost());
+        Assert.Null(h1.SupportedParameters);
+        h1.SupportedParameters = new[] { "persist", "allow.mount." };
+        Assert.Contains("allow.mount", h1.SupportedParameters!);
+        Assert.Null(h2.SupportedParameters);
+        h1.SupportedParameters = null;
+        Assert.Null(h1.SupportedParameters);
     }
 
     [Fact]

@@ -135,10 +135,16 @@ public sealed class FileLockTests : IDisposable
         host.CreateDirectory(HostLock.Directory);
         var dead = host.Fs.Map(HostLock.Directory + "/owner-998-aaaaaaaaaaaa.lock");
         File.WriteAllText(dead, "");
-        using (HostLock.Acquire(host, new[] { "jail:x" }, "p", "test", TimeSpan.FromSeconds(5), default)) { }
+        // A session's owner (JailSession.LockOwner) keeps its file locked between plans.
+        var owner = new HostLockOwner(host);
+        using (HostLock.Acquire(host, owner, new[] { "jail:x" }, "p", "test", TimeSpan.FromSeconds(5), default)) { }
         Assert.False(File.Exists(dead));
         var left = Directory.GetFiles(host.Fs.Map(HostLock.Directory)).Select(Path.GetFileName).ToList();
         Assert.Contains("held", left);
         Assert.Single(left, f => f!.StartsWith("owner-" + Environment.ProcessId + "-"));
+        Assert.Equal(owner.Name, left.Single(f => f!.StartsWith("owner-")));
+        // A lock taken without one makes a transient owner file and removes it on release.
+        using (HostLock.Acquire(host, new[] { "jail:y" }, "q", "test", TimeSpan.FromSeconds(5), default)) { }
+        Assert.Equal(left.OrderBy(f => f), Directory.GetFiles(host.Fs.Map(HostLock.Directory)).Select(Path.GetFileName).OrderBy(f => f));
     }
 }

@@ -38,6 +38,33 @@ public sealed class PlanExecutorTests
     }
 
     [Fact]
+    public void AStopRunsTheUndoToTheEndEvenWhenTheEchoThrows()
+    {
+        // Ctrl+C: the token is cancelled while step 3 runs, and the pipeline throws on every write
+        // from then on. The undo must not depend on it: both completed steps are undone.
+        var h = new FakeHost();
+        using var cts = new CancellationTokenSource();
+        var plan = ThreeSteps();
+        plan.Add(new ActionStep("Slow", new[] { "slow" }, _ => { cts.Cancel(); cts.Token.ThrowIfCancellationRequested(); }));
+        bool stopping = false;
+        var executor = new PlanExecutor(h, cts.Token)
+        {
+            OnCommand = r => { if (stopping) throw new InvalidOperationException("The pipeline has been stopped."); },
+            OnProgress = p => { if (p.Description == "Slow") stopping = true; },
+        };
+        var ex = Assert.Throws<PlanStoppedException>(() => executor.Execute(plan));
+        Assert.IsAssignableFrom<OperationCanceledException>(ex);
+        Assert.Equal(new[] { "Write /etc/jail.conf.d/web1.conf", "Tag", "Clone" }, ex.Undone.Select(s => s.Description));
+        Assert.Empty(ex.UndoErrors);
+        Assert.Equal(new[] { "/sbin/zfs inherit org.jailsmodule:managed zroot/c/web1", "/sbin/zfs destroy zroot/c/web1" }, ex.UndoCommands);
+        Assert.Equal("/sbin/zfs destroy zroot/c/web1", h.Commands.Last());
+        Assert.False(h.FileExists("/etc/jail.conf.d/web1.conf"));
+        Assert.Contains("stopped at step 4 (Slow)", ex.Message);
+        Assert.Contains("Undid 3 completed step(s)", ex.Message);
+        Assert.True(NoLocksOrJournals(h));
+    }
+
+    [Fact]
     public void WhatIfTextListsEveryCommandInOrder()
     {
         var text = ThreeSteps().WhatIfText;

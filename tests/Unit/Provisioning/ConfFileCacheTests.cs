@@ -28,12 +28,12 @@ public sealed class ConfFileCacheTests : SimHostTestBase
 
     private (List<string> Names, List<string> Paths) Configured()
     {
-        var (jails, errors) = JailInventory.ReadConfigured(Host);
+        var (jails, errors) = JailInventory.ReadConfigured(Host, Cache);
         Assert.Empty(errors);
         return (jails.Select(j => j.Jail.Name).ToList(), jails.Select(j => j.Jail.Find("path")!.Value!).ToList());
     }
 
-    private ConfFileCache Cache => ConfFileCache.For(Host);
+    private ConfFileCache Cache { get; } = new();
 
     [Fact]
     public void AnOldUnchangedFileIsParsedOnce()
@@ -126,7 +126,7 @@ public sealed class ConfFileCacheTests : SimHostTestBase
         WriteAged(f, "a {\n    path = \"/j/a\";\n", TimeSpan.FromMinutes(4));
         for (int i = 0; i < 2; i++)
         {
-            var (jails, errors) = JailInventory.ReadConfigured(Host);
+            var (jails, errors) = JailInventory.ReadConfigured(Host, Cache);
             Assert.Empty(jails);
             Assert.Single(errors);
         }
@@ -156,19 +156,24 @@ public sealed class ConfFileCacheTests : SimHostTestBase
     }
 
     [Fact]
-    public void EachHostObjectHasItsOwnCache()
+    public void EachSessionHasItsOwnCache()
     {
         WriteAged($"{Dir_}/a.conf", Conf("a", "/j/a"), TimeSpan.FromMinutes(5));
-        Configured();
-        var other = new global::JailsModule.Simulation.SimulatedHost(Dir);
-        Assert.NotSame(ConfFileCache.For(Host), ConfFileCache.For(other));
-        Assert.Same(ConfFileCache.For(Host), ConfFileCache.For(Host));
+        var one = new global::JailsModule.Session.JailSession(Host);
+        var two = new global::JailsModule.Session.JailSession(Host);
+        Assert.NotSame(one.ConfFiles, two.ConfFiles);
+        Assert.Same(one.ConfFiles, one.ConfFiles);
+        JailInventory.ReadConfigured(Host, one.ConfFiles);
+        Assert.Equal(1, one.ConfFiles.Count);
+        Assert.Equal(0, two.ConfFiles.Count);
     }
 }
 
 /// <summary>JailInventory.Find builds only the jail asked for, with the same answer as the joined list.</summary>
 public sealed class JailInventoryFindTests : SimHostTestBase
 {
+    private global::JailsModule.Services.ConfFileCache Cache { get; } = new();
+
     [Fact]
     public void FindAgreesWithTheJoinedList()
     {
@@ -179,14 +184,14 @@ public sealed class JailInventoryFindTests : SimHostTestBase
         var names = new[] { "conf1", "both", "run1", "missing" };
         foreach (var n in names)
         {
-            var lazy = JailInventory.Read(Host, CancellationToken.None).Find(n);
-            var joined = JailInventory.Read(Host, CancellationToken.None).Jails.FirstOrDefault(j => j.Name == n);
+            var lazy = JailInventory.Read(Host, CancellationToken.None, null, Cache).Find(n);
+            var joined = JailInventory.Read(Host, CancellationToken.None, null, Cache).Jails.FirstOrDefault(j => j.Name == n);
             Assert.Equal(joined is null, lazy is null);
             if (joined is null) continue;
             Assert.Equal((joined.Name, joined.State, joined.Jid, joined.Path, joined.ConfigPath, joined.ComputerName),
                 (lazy!.Name, lazy.State, lazy.Jid, lazy.Path, lazy.ConfigPath, lazy.ComputerName));
         }
-        var inv = JailInventory.Read(Host, CancellationToken.None);
+        var inv = JailInventory.Read(Host, CancellationToken.None, null, Cache);
         Assert.Equal(Model.JailState.Running, inv.Find("both")!.State);
         Assert.Equal("/etc/jail.conf.d/both.conf", inv.Find("both")!.ConfigPath);
         Assert.Equal(Model.JailState.Stopped, inv.Find("conf1")!.State);
@@ -198,6 +203,8 @@ public sealed class JailInventoryFindTests : SimHostTestBase
 /// <summary>A conf file that is a symbolic link: its stamp is the target's (stat, not lstat), so a changed target is seen.</summary>
 public sealed class ConfFileCacheLinkTests : SimHostTestBase
 {
+    private global::JailsModule.Services.ConfFileCache Cache { get; } = new();
+
     [Fact]
     public void AChangedLinkTargetIsReparsed()
     {
@@ -209,7 +216,7 @@ public sealed class ConfFileCacheLinkTests : SimHostTestBase
         var link = Host.Fs.Map("/etc/jail.conf.d/a.conf");
         File.CreateSymbolicLink(link, target);
         File.SetLastWriteTimeUtc(target, DateTime.UtcNow - TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1234567));
-        string PathOf() => JailInventory.ReadConfigured(Host).Jails.Single().Jail.Find("path")!.Value!;
+        string PathOf() => JailInventory.ReadConfigured(Host, Cache).Jails.Single().Jail.Find("path")!.Value!;
         Assert.Equal("/j/a", PathOf());
         Assert.Equal("/j/a", PathOf());
         // Same size, older than the racy window, and the link itself untouched.

@@ -28,14 +28,19 @@ public sealed class RootCheckTests : IDisposable
         var host = new SimulatedHost(_dir);
         host.UpdateState(s => { s.Uid = 1001; s.UserName = "alice"; });
         var ran = new List<string>();
-        Assert.Equal(1001, RootCheck.Uid(host, IdU(host, ran)));
+        var check = new global::JailsModule.Session.JailSession(host).Root;
+        Assert.Equal(1001, check.Uid(IdU(host, ran)));
         host.UpdateState(s => s.Uid = 0);
-        Assert.Equal(1001, RootCheck.Uid(host, IdU(host, ran)));
+        Assert.Equal(1001, check.Uid(IdU(host, ran)));
         Assert.Equal(new[] { "/usr/bin/id -u" }, ran);
 
-        RootCheck.Forget(host);
-        Assert.Equal(0, RootCheck.Uid(host, IdU(host, ran)));
+        check.Forget();
+        Assert.Equal(0, check.Uid(IdU(host, ran)));
         Assert.Equal(2, ran.Count);
+
+        // A new session (Connect-JailHost) asks again: nothing is remembered per host object.
+        Assert.Equal(0, new global::JailsModule.Session.JailSession(host).Root.Uid(IdU(host, ran)));
+        Assert.Equal(3, ran.Count);
     }
 
     [Fact]
@@ -43,11 +48,11 @@ public sealed class RootCheckTests : IDisposable
     {
         var host = new SimulatedHost(_dir);
         host.UpdateState(s => s.Faults.Add(new SimFault { Pattern = "id -u", ExitCode = 1, StandardError = "id: simulated" }));
-        Assert.Null(RootCheck.Uid(host, IdU(host, new List<string>())));
+        Assert.Null(new RootCheck().Uid(IdU(host, new List<string>())));
         var other = new SimulatedHost(_dir + "-2");
         try
         {
-            Assert.Null(RootCheck.Uid(other, () => new ProcessResult(0, "alice\n", "")));
+            Assert.Null(new RootCheck().Uid(() => new ProcessResult(0, "alice\n", "")));
         }
         finally
         {
