@@ -23,7 +23,7 @@ param(
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'Robustness.Common.ps1')
 Initialize-Robust 'corrupt' $ModulePath $WorkRoot
-if ($TimeoutSeconds -le 0) { $TimeoutSeconds = if ($Quick) { 20 } else { 40 } }
+if ($TimeoutSeconds -le 0) { $TimeoutSeconds = if ($Quick) { 30 } else { 60 } }
 $modFull = (Resolve-Path $ModulePath).ProviderPath
 
 $base = New-RobustHost 'base'
@@ -103,7 +103,7 @@ function Complete-Case($r) {
     $c = $r.Case
     $w = Wait-RobustChild $r.Proc 1
     $lines = @(if (Test-Path -LiteralPath $r.ResultFile) { Get-Content -LiteralPath $r.ResultFile | Where-Object { $_ } | ConvertFrom-Json })
-    $steps = @($lines | Where-Object Cmd -NE '(end)')
+    $steps = @($lines | Where-Object Cmd -NotIn '(end)', '(start)')
     $ended = @($lines | Where-Object Cmd -EQ '(end)').Count -gt 0
     $problems = @()
     if (-not $ended) {
@@ -116,14 +116,17 @@ function Complete-Case($r) {
         if ($missing.Count) { $problems += "Get-Jail does not list $($missing -join ', ')$(if ($s.Errors) { ': ' + ($s.Errors | Select-Object -First 1) })" }
     }
     $said = (@($steps | ForEach-Object { @($_.Errors) + @($_.Warnings) }) | Where-Object { $_ }) -join "`n"
-    if ($ended -and -not $said.Contains($c.File) -and -not $said.Contains((Split-Path $c.File -Leaf))) {
+    # a broken jail.conf must be named (jail(8) rejects it); elsewhere only an error that is said must name it
+    $mustName = $c.Name -like 'jail.conf*' -or $c.Name -like 'rc.conf*' -or @($steps | Where-Object { -not $_.Ok }).Count
+    if ($ended -and $mustName -and -not $said.Contains($c.File) -and -not $said.Contains((Split-Path $c.File -Leaf))) {
         $problems += "no error or warning names $($c.File)$(if ($said) { " (said: $($said.Substring(0, [math]::Min(200, $said.Length))))" })"
     }
     if ($c.Repair -and $ended) {
         $last = $steps[-1]
         if (-not $last.Ok) { $problems += "after Set-JailModuleSetting the settings are still unusable: $($last.Errors | Select-Object -First 1)" }
     }
-    Add-RobustResult $c.Name ($problems.Count -eq 0) ($problems -join ' || ')
+    $tail = if (-not $ended) { (($w.Stderr -split "`n" | Where-Object { $_.Trim() }) | Select-Object -First 3) -join ' / ' } else { '' }
+    Add-RobustResult $c.Name ($problems.Count -eq 0) ($problems -join ' || ') $tail
     Remove-RobustHost $r.Dir
 }
 while ($queue.Count -or $running.Count) {
@@ -134,11 +137,14 @@ while ($queue.Count -or $running.Count) {
         & $c.Setup $dir $f
         $rf = Join-Path $script:RobustWork "case$n.jsonl"
         $p = Start-RobustChild (Join-Path $PSScriptRoot 'Robustness.Child.ps1') @($modFull, $dir, (ConvertTo-Json @($c.Steps) -Depth 5 -Compress), $rf) -Environment @{ DOTNET_GCHeapHardLimit = '0x30000000' }
-        $running.Add([pscustomobject]@{ Case = $c; Proc = $p; Dir = $dir; ResultFile = $rf; Started = [DateTime]::UtcNow })
+        $running.Add([pscustomobject]@{ Case = $c; Proc = $p; Dir = $dir; ResultFile = $rf; Started = [DateTime]::UtcNow; StepsFrom = $null })
     }
     Start-Sleep -Milliseconds 100
     foreach ($r in @($running)) {
-        if ($r.Proc.HasExited -or ([DateTime]::UtcNow - $r.Started).TotalSeconds -gt $TimeoutSeconds) {
+        # the timeout runs from the child's first step (its start-up is not the case's time), at most 3 min of start-up
+        if (-not $r.StepsFrom -and (Test-Path -LiteralPath $r.ResultFile)) { $r.StepsFrom = [DateTime]::UtcNow }
+        $since = if ($r.StepsFrom) { $r.StepsFrom } else { $r.Started.AddSeconds(180 - $TimeoutSeconds) }
+        if ($r.Proc.HasExited -or ([DateTime]::UtcNow - $since).TotalSeconds -gt $TimeoutSeconds) {
             if (-not $r.Proc.HasExited) { $r.Proc.Kill($true); [void]$r.Proc.WaitForExit(10000); $r.Proc | Add-Member -NotePropertyName Killed -NotePropertyValue $true }
             [void]$running.Remove($r)
             Complete-Case $r

@@ -5,7 +5,7 @@
     jail's own, must survive Remove-Jail, Update-Jail and Remove-JailTemplate.
 .DESCRIPTION
     Each case builds its foreign thing on a fresh copy of a host with a template and two module-made
-    jails (web1 thin, web3 thick), runs one cmdlet (-Force, -Confirm:$false) and compares the protected
+    jails (web1 thin, web3 thick) and a newer template snapshot than web1's, runs one cmdlet (-Force, -Confirm:$false) and compares the protected
     datasets (properties, origin, mount state) and their files (content, mode, links) before and after.
     The cmdlet may fail or warn; it holds when nothing protected changed.
 #>
@@ -24,6 +24,8 @@ Save-JailRelease 14.3-RELEASE | Out-Null
 New-JailTemplate 14.3-RELEASE | Out-Null
 New-Jail web1 -Template 14.3-RELEASE | Out-Null
 New-Jail web3 -Template 14.3-RELEASE -Thick | Out-Null
+# a newer template snapshot, so that an Update-Jail has work to do (a thin jail would be re-cloned)
+Update-JailTemplate 14.3-RELEASE -WarningAction SilentlyContinue | Out-Null
 $web1Uuid = ((Get-Content (Join-Path $base 'fs/etc/jail.conf.d/web1.conf')) -match 'uuid=' | Select-Object -First 1) -replace '.*uuid=', ''
 
 function Invoke-Zfs([string] $Dir, [string[]] $Argv) {
@@ -83,12 +85,15 @@ foreach ($c in $cases) {
     $before = if ($whole) { Get-RobustState $dir } else { Get-Protected $dir $c.Protect }
     $mark = Get-RobustLogCount $dir
     $ev = $null; $wv = $null
-    try { & $c.Cmd @($c.Params) -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable ev -WarningAction SilentlyContinue -WarningVariable wv | Out-Null }
+    $p = $c.Params
+    try { & $c.Cmd @p -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable ev -WarningAction SilentlyContinue -WarningVariable wv | Out-Null }
     catch { $ev = @($_) }
     $after = if ($whole) { Get-RobustState $dir } else { Get-Protected $dir $c.Protect }
     $diff = @(Compare-RobustState $before $after)
     $log = @(Get-RobustLog $dir $mark | Where-Object { $_.FileName -match 'zfs|freebsd-update|rm|chflags' -and @($_.Arguments)[0] -notin 'list', 'get' } | ForEach-Object { Format-RobustCommand $_ })
     $problems = @()
+    $binding = @($ev | Where-Object { $_ -is [Management.Automation.ErrorRecord] -and $_.FullyQualifiedErrorId -match '^(ParameterBinding|CannotConvert|NamedParameterNotFound|PositionalParameterNotFound|MissingMandatory)' })
+    if ($binding.Count) { $problems += "the case did not run (a parameter binding error in the suite): $($binding[0])" }
     if ($diff.Count) { $problems += "changed what is not the jail's own: $($diff -join ' | ')" }
     if ($whole -and $log.Count) { $problems += "ran $($log -join '; ')" }
     $said = (@($ev) + @($wv) | Where-Object { $_ } | ForEach-Object { $_.ToString() }) -join ' / '

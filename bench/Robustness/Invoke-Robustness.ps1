@@ -42,6 +42,7 @@ $scripts = @{ hostile = 'Hostile.ps1'; faults = 'Faults.ps1'; concurrency = 'Con
 $tmp = if (Test-Path /dev/shm) { '/dev/shm' } else { [IO.Path]::GetTempPath() }
 $work = Join-Path $tmp ('jm-robust-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
 New-Item -ItemType Directory -Force -Path $work | Out-Null
+if ($Keep) { $env:JAILSMODULE_ROBUST_KEEP = '1' }
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $results = [Collections.Generic.List[object]]::new()
 

@@ -74,7 +74,7 @@ foreach ($op in $ops) {
     Set-JailSimulatorFault -Command $pattern -Occurrence $occ -Delay 120000 -ThenRun | Out-Null
     $resFile = Join-Path $script:RobustWork "child-$($op.Name -replace '\W', '').jsonl"
     $child = Start-RobustChild (Join-Path $PSScriptRoot 'Robustness.Child.ps1') @($modFull, $dir, (ConvertTo-Json @(@{ Cmd = $op.Cmd; Params = $op.Params }) -Depth 5 -Compress), $resFile)
-    $deadline = [DateTime]::UtcNow.AddSeconds(90)
+    $deadline = [DateTime]::UtcNow.AddSeconds(240)
     while (@(Get-JailSimulatorFault).Count -and -not $child.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
     if ($child.HasExited -or @(Get-JailSimulatorFault).Count) {
         $w = Wait-RobustChild $child 5

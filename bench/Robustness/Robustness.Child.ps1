@@ -7,6 +7,8 @@ param([string] $ModulePath, [string] $Dir, [string] $StepsJson, [string] $Result
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 Connect-JailHost -Simulator -Path $Dir
+# the parent's timeout counts from here (starting a pwsh on a busy machine takes long)
+Add-Content -LiteralPath $ResultFile -Value '{"Cmd":"(start)","Ok":true}'
 foreach ($s in @($StepsJson | ConvertFrom-Json -AsHashtable)) {
     $p = @{}
     if ($s.Params) { foreach ($k in $s.Params.Keys) { $p[$k] = $s.Params[$k] } }

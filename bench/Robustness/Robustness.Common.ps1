@@ -15,6 +15,7 @@ $script:RobustHostCount = 0
 function Initialize-Robust([string] $Category, [string] $ModulePath, [string] $WorkRoot) {
     $script:RobustResult.Category = $Category
     Import-Module $ModulePath -Force -ErrorAction Stop
+    $script:RobustOwnRoot = -not $WorkRoot
     if (-not $WorkRoot) {
         $tmp = if (Test-Path /dev/shm) { '/dev/shm' } else { [IO.Path]::GetTempPath() }
         $WorkRoot = Join-Path $tmp ('jm-robust-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -37,6 +38,11 @@ function Add-RobustNote([string] $Note) { $script:RobustResult.Notes.Add($Note) 
 function Save-RobustResult([string] $ResultPath) {
     $script:RobustResult.Seconds = [math]::Round($script:RobustClock.Elapsed.TotalSeconds, 1)
     $json = $script:RobustResult | ConvertTo-Json -Depth 6
+    # the hosts of this category are not needed any more
+    if ($script:RobustWork -and -not $env:JAILSMODULE_ROBUST_KEEP) {
+        Remove-Item -LiteralPath $script:RobustWork -Recurse -Force -ErrorAction SilentlyContinue
+        if ($script:RobustOwnRoot) { Remove-Item -LiteralPath (Split-Path $script:RobustWork) -Recurse -Force -ErrorAction SilentlyContinue }
+    }
     if ($ResultPath) { Set-Content -LiteralPath $ResultPath -Value $json -Encoding utf8NoBOM } else { $json }
 }
 
@@ -254,7 +260,7 @@ function Get-RobustState([string] $Dir, [switch] $NormalizeUuid) { [RobustSnapsh
 
 # The differences between two Get-RobustState results, as "+ line" / "- line" (at most $Max).
 function Compare-RobustState([string[]] $Before, [string[]] $After, [int] $Max = 6) {
-    $d = @([RobustSnapshot]::Diff([string[]]@($Before), [string[]]@($After)))
+    $d = @([RobustSnapshot]::Diff([string[]]@($Before), [string[]]@($After)) | ForEach-Object { if ($_.Length -gt 180) { $_.Substring(0, 177) + '...' } else { $_ } })
     if ($d.Count -gt $Max) { $d = @($d | Select-Object -First $Max) + "... ($($d.Count) differences)" }
     $d
 }
