@@ -143,7 +143,7 @@ $script:UuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 # The host's state as sorted "key = value" lines: state.json without counters that any run moves (jids,
 # cpuset ids, fault bookkeeping, dataset guids and txgs) and every file of fs/, zfs-data/ and
 # zfs-snapshots/ (type, mode, content hash or link target; never followed, FIFOs never opened). Lock
-# owner files and saved journals are left out (journals are checked on their own). -NormalizeUuid makes
+# owner files, saved journals (checked on their own) and freebsd-update's work folder (a cache) are left out. -NormalizeUuid makes
 # two runs of the same plan comparable (each run draws new uuids). C#, because it runs after every case.
 if (-not ('RobustSnapshot' -as [type])) {
     Add-Type -TypeDefinition @'
@@ -213,9 +213,10 @@ public static class RobustSnapshot
                 {
                     var parts = rel.TrimStart('/').Split('/', 2);
                     var name = guid.TryGetValue(parts[0], out var n) ? n : "guid?";
-                    rel = name + "/" + (parts.Length > 1 ? parts[1] : "");
+                    rel = "/" + name + "/" + (parts.Length > 1 ? parts[1] : "");
                 }
-                else if (rel.StartsWith("/var/db/jailsmodule/locks/owner-") || rel.StartsWith("/var/db/jailsmodule/journal")) continue;
+                // lock owner files (per process), saved journals (checked on their own), freebsd-update's work folder (a cache on the host)
+                else if (rel.StartsWith("/var/db/jailsmodule/locks/owner-") || rel.StartsWith("/var/db/jailsmodule/journal") || rel.StartsWith("/var/db/freebsd-update")) continue;
                 int mode;
                 try { mode = (int)File.GetUnixFileMode(f.FullName); } catch { mode = -1; }
                 string value;
