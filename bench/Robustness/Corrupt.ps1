@@ -113,19 +113,21 @@ function Complete-Case($r) {
     }
     foreach ($s in @($steps | Where-Object Cmd -EQ 'Get-Jail')) {
         $missing = @($healthy | Where-Object { $_ -notin @($s.Names) })
-        if ($missing.Count) { $problems += "Get-Jail does not list $($missing -join ', ')$(if ($s.Errors) { ': ' + ($s.Errors | Select-Object -First 1) })" }
+        if ($missing.Count) { $problems += "Get-Jail does not list $($missing -join ', ')$(if ($s.Errors) { ': ' + (([string]@($s.Errors)[0]) -split "`n")[0] })" }
     }
     $said = (@($steps | ForEach-Object { @($_.Errors) + @($_.Warnings) }) | Where-Object { $_ }) -join "`n"
     # a broken jail.conf must be named (jail(8) rejects it); elsewhere only an error that is said must name it
     $mustName = $c.Name -like 'jail.conf*' -or $c.Name -like 'rc.conf*' -or @($steps | Where-Object { -not $_.Ok }).Count
     if ($ended -and $mustName -and -not $said.Contains($c.File) -and -not $said.Contains((Split-Path $c.File -Leaf))) {
-        $problems += "no error or warning names $($c.File)$(if ($said) { " (said: $($said.Substring(0, [math]::Min(200, $said.Length))))" })"
+        $problems += "no error or warning names $($c.File)$(if ($said) { " (said: $(($said -split "`n")[0]))" })"
     }
     if ($c.Repair -and $ended) {
         $last = $steps[-1]
-        if (-not $last.Ok) { $problems += "after Set-JailModuleSetting the settings are still unusable: $($last.Errors | Select-Object -First 1)" }
+        if (-not $last.Ok) { $problems += "after Set-JailModuleSetting the settings are still unusable: $((([string]@($last.Errors)[0]) -split "`n")[0])" }
     }
-    $tail = if (-not $ended) { (($w.Stderr -split "`n" | Where-Object { $_.Trim() }) | Select-Object -First 3) -join ' / ' } else { '' }
+    $errLines = @($w.Stderr -split "`n" | Where-Object { $_.Trim() })
+    $key = @($errLines | Where-Object { $_ -match 'overflow|memory|Exception|\| ' } | Select-Object -First 3)
+    $tail = if (-not $ended) { (@(if ($key.Count) { $key } else { $errLines | Select-Object -First 3 }) | ForEach-Object { $_.Trim() }) -join ' / ' } else { '' }
     Add-RobustResult $c.Name ($problems.Count -eq 0) ($problems -join ' || ') $tail
     Remove-RobustHost $r.Dir
 }

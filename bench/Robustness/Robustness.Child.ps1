@@ -22,7 +22,7 @@ foreach ($s in @($StepsJson | ConvertFrom-Json -AsHashtable)) {
         Cmd      = $s.Cmd
         Ok       = ($errs.Count -eq 0)
         Ms       = $sw.ElapsedMilliseconds
-        Names    = @($out | ForEach-Object { if ($_.PSObject.Properties['Name']) { [string]$_.Name } })
+        Names    = @($out | Where-Object { $null -ne $_ } | ForEach-Object { if ($_.PSObject.Properties['Name']) { [string]$_.Name } })
         ErrorIds = @($errs | ForEach-Object { [string]$_.FullyQualifiedErrorId })
         Errors   = @($errs | ForEach-Object { $_.ToString() })
         Warnings = @($wv | ForEach-Object { $_.ToString() })

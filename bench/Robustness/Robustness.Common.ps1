@@ -297,6 +297,7 @@ function Start-RobustChild([string] $Script, [string[]] $Arguments, [string] $St
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
+    $psi.Environment['NO_COLOR'] = '1'
     if ($Environment) { foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] } }
     $p = [Diagnostics.Process]::new()
     $p.StartInfo = $psi
