@@ -24,7 +24,7 @@
     dotnet pwsh -NoProfile -File ./bench/Robustness/Invoke-Robustness.ps1 -Category hostile, foreign -Json robustness.json
 #>
 param(
-    [ValidateSet('hostile', 'faults', 'concurrency', 'kill', 'corrupt', 'foreign')]
+    # Names or a comma-separated list (pwsh -File passes "hostile,foreign" as one string).
     [string[]] $Category = @('hostile', 'faults', 'concurrency', 'kill', 'corrupt', 'foreign'),
     [switch] $Quick,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/JailsModule/JailsModule.psd1'),
@@ -37,6 +37,9 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'Robustness.Common.ps1')
 if (-not (Test-Path $ModulePath)) { throw "No built module at $ModulePath; run: dotnet pwsh -NoProfile -File ./build.ps1 -Task Build" }
 $ModulePath = (Resolve-Path $ModulePath).ProviderPath
+$Category = @($Category | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+$unknown = @($Category | Where-Object { $_ -notin 'hostile', 'faults', 'concurrency', 'kill', 'corrupt', 'foreign' })
+if ($unknown.Count) { throw "Unknown category: $($unknown -join ', ') (hostile, faults, concurrency, kill, corrupt, foreign)" }
 if ($CategoryTimeoutMinutes -le 0) { $CategoryTimeoutMinutes = if ($Quick) { 8 } else { 20 } }
 $scripts = @{ hostile = 'Hostile.ps1'; faults = 'Faults.ps1'; concurrency = 'Concurrency.ps1'; kill = 'Kill.ps1'; corrupt = 'Corrupt.ps1'; foreign = 'Foreign.ps1' }
 $tmp = if (Test-Path /dev/shm) { '/dev/shm' } else { [IO.Path]::GetTempPath() }
