@@ -62,7 +62,7 @@ public static class RcConf
         try
         {
             if (!host.FileExists(path)) return;
-            text = host.ReadAllText(path);
+            text = host.ReadRegularFile(path, BoundedFile.MaxConfigFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
         Parse(text, vars);

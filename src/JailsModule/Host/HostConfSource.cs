@@ -11,7 +11,7 @@ public sealed class HostConfSource : IConfFileSource
     public HostConfSource(IJailHost host) => _host = host;
 
     public bool FileExists(string path) => _host.FileExists(path);
-    public string ReadAllText(string path) => _host.ReadAllText(path);
+    public string ReadAllText(string path) => _host.ReadRegularFile(path, BoundedFile.MaxConfigFileBytes);
 
     public IReadOnlyList<string> Glob(string pattern)
     {
