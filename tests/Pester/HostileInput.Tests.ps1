@@ -1,0 +1,78 @@
+# Issue 10 items 7 and 8: hostile files and inputs end in clear errors naming them; everything else keeps working.
+BeforeAll {
+    Import-Module $env:JAILSMODULE_TEST_MODULE -Force
+    $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    Connect-JailHost -Simulator -Path $script:sim
+    $script:host_ = [JailsModule.Services.JailHostManager]::GetSimulator($script:sim)
+    function script:Write-SimFile([string] $Path, [string] $Text) { $script:host_.WriteAllTextAtomic($Path, $Text) }
+    function script:Real([string] $Path) { $script:host_.Fs.Map($Path) }
+    Write-SimFile '/etc/jail.conf.d/good.conf' "good {`n  path = /usr/local/jails/containers/good;`n  persist;`n}`n"
+
+    # Runs $Command in another pwsh on the same simulator folder: a crash or hang there cannot take this run down.
+    function script:Invoke-ChildPwsh([string] $Command, [int] $TimeoutMs = 120000) {
+        $exe = [Environment]::ProcessPath
+        $argv = @()
+        if ((Split-Path $exe -Leaf) -match '^dotnet(\.exe)?$') { $argv += Join-Path $PSHOME 'pwsh.dll' }
+        $script = "Import-Module '$env:JAILSMODULE_TEST_MODULE'; Connect-JailHost -Simulator -Path '$script:sim'; $Command"
+        $argv += '-NoProfile', '-NonInteractive', '-Command', $script
+        $out = Join-Path ([IO.Path]::GetTempPath()) ("jm-child-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $p = Start-Process -FilePath $exe -ArgumentList $argv -PassThru -RedirectStandardOutput "$out.out" -RedirectStandardError "$out.err"
+        $exited = $p.WaitForExit($TimeoutMs)
+        if (-not $exited) { $p.Kill($true) }
+        $r = [pscustomobject]@{ Exited = $exited; ExitCode = $p.ExitCode; Out = "$(Get-Content "$out.out" -Raw)"; Err = "$(Get-Content "$out.err" -Raw)" }
+        Remove-Item "$out.out", "$out.err" -ErrorAction SilentlyContinue
+        $r
+    }
+    $script:listCommand = "Get-Jail -WarningVariable w -WarningAction SilentlyContinue | ForEach-Object Name; `$w | ForEach-Object { 'WARNING: ' + `$_.Message }"
+}
+AfterAll {
+    Remove-Item $script:sim -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Hostile files in /etc/jail.conf.d' {
+    AfterEach {
+        Get-ChildItem (Real '/etc/jail.conf.d') -Exclude good.conf | Remove-Item -Force
+    }
+    It '100,000 nested blocks: Get-Jail (in another process) still lists the good jail and names the file' {
+        $sb = [Text.StringBuilder]::new()
+        foreach ($i in 1..100000) { [void]$sb.Append("j$i {`n") }
+        [void]$sb.Append("x = 1;`n")
+        foreach ($i in 1..100000) { [void]$sb.Append("}`n") }
+        Write-SimFile '/etc/jail.conf.d/deep.conf' $sb.ToString()
+        $r = Invoke-ChildPwsh $script:listCommand
+        $r.Exited | Should -BeTrue
+        $r.ExitCode | Should -Be 0 -Because $r.Err
+        $lines = $r.Out -split "`n" | ForEach-Object TrimEnd
+        $lines | Should -Contain 'good'
+        @($lines | Where-Object { $_ -like 'WARNING:*/etc/jail.conf.d/deep.conf*nested deeper than*' }) | Should -HaveCount 1
+    }
+    It 'doubling variables (under 1 KB): the good jail lists, the bad jail carries the error' {
+        $text = "bomb {`n`$v0 = x;`n" + ((1..50 | ForEach-Object { "`$v$_ = `"`$v$($_ - 1)`$v$($_ - 1)`";" }) -join "`n") + "`nhost.hostname = `"`$v50`";`n}`n"
+        $text.Length | Should -BeLessThan 1024
+        Write-SimFile '/etc/jail.conf.d/bomb.conf' $text
+        $r = Invoke-ChildPwsh "$script:listCommand; (Get-JailConfig -Name bomb -WarningAction SilentlyContinue).Errors | ForEach-Object { 'ERROR: ' + `$_ }"
+        $r.Exited | Should -BeTrue
+        $r.ExitCode | Should -Be 0 -Because $r.Err
+        $lines = $r.Out -split "`n" | ForEach-Object TrimEnd
+        $lines | Should -Contain 'good'
+        "$r" | Should -BeLike '*bomb*longer than*'
+    }
+    It 'an entry that is a FIFO: Get-Jail does not hang, lists the good jail and names the file' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'no FIFOs'; return }
+        & mkfifo (Real '/etc/jail.conf.d/fifo.conf')
+        $r = Invoke-ChildPwsh $script:listCommand -TimeoutMs 60000
+        $r.Exited | Should -BeTrue -Because 'Get-Jail must not block on a FIFO'
+        $lines = $r.Out -split "`n" | ForEach-Object TrimEnd
+        $lines | Should -Contain 'good'
+        @($lines | Where-Object { $_ -like 'WARNING:*/etc/jail.conf.d/fifo.conf*FIFO*' }) | Should -HaveCount 1
+    }
+    It 'an entry linked to /dev/zero: Get-Jail lists the good jail and names the file' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'no /dev/zero'; return }
+        New-Item -ItemType SymbolicLink -Path (Real '/etc/jail.conf.d/zero.conf') -Target '/dev/zero' | Out-Null
+        $r = Invoke-ChildPwsh $script:listCommand -TimeoutMs 60000
+        $r.Exited | Should -BeTrue -Because 'Get-Jail must not read /dev/zero without end'
+        $lines = $r.Out -split "`n" | ForEach-Object TrimEnd
+        $lines | Should -Contain 'good'
+        @($lines | Where-Object { $_ -like 'WARNING:*/etc/jail.conf.d/zero.conf*device*' }) | Should -HaveCount 1
+    }
+}
