@@ -133,7 +133,7 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
             foreach (DictionaryEntry kv in Parameter)
             {
                 var key = kv.Key?.ToString() ?? "";
-                if (!System.Text.RegularExpressions.Regex.IsMatch(key, @"^[A-Za-z_][A-Za-z0-9_.]*$"))
+                if (!System.Text.RegularExpressions.Regex.IsMatch(key, @"\A[A-Za-z_][A-Za-z0-9_.]*\z"))
                 { bad = $"'{key}' is not a jail parameter name."; badId = "InvalidParameterName"; target = key; break; }
                 if (key is "name" or "path" or "jid")
                 { bad = $"'{key}' is set by New-Jail itself and cannot be given in -Parameter."; badId = "InvalidParameterName"; target = key; break; }

@@ -36,7 +36,7 @@ public sealed class HostLock : IDisposable
 
     /// <summary>How long a release waits for the table (held by others for microseconds only).</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(60);
-    private static readonly Regex OwnerName = new(@"^owner-[0-9]+-[0-9a-f]{12}\.lock$", RegexOptions.CultureInvariant);
+    private static readonly Regex OwnerName = new(@"\Aowner-[0-9]+-[0-9a-f]{12}\.lock\z", RegexOptions.CultureInvariant);
     private static readonly ConditionalWeakTable<IJailHost, Owner> Owners = new();
 
     private readonly IJailHost _host;
