@@ -76,3 +76,43 @@ Describe 'Hostile files in /etc/jail.conf.d' {
         @($lines | Where-Object { $_ -like 'WARNING:*/etc/jail.conf.d/zero.conf*device*' }) | Should -HaveCount 1
     }
 }
+
+Describe 'Module settings with a trailing newline (issue 10 item 8)' {
+    BeforeEach {
+        $script:settingsReal = Real '/usr/local/etc/jailsmodule.conf'
+        Remove-Item $script:settingsReal -ErrorAction SilentlyContinue
+    }
+    AfterAll {
+        Remove-Item (Real '/usr/local/etc/jailsmodule.conf') -ErrorAction SilentlyContinue
+    }
+    It 'Set-JailModuleSetting refuses a value ending in <name> and writes nothing' -TestCases @(
+        @{ name = 'LF'; suffix = "`n" }, @{ name = 'CRLF'; suffix = "`r`n" }, @{ name = 'NUL'; suffix = "`0" }
+    ) {
+        Set-JailModuleSetting -JailRoot "zroot/jails/containers$suffix" -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidModuleSetting,*'
+        Test-Path $script:settingsReal | Should -BeFalse
+        Set-JailModuleSetting -JailMountpoint "/usr/local/jails/containers$suffix" -ErrorAction SilentlyContinue -ErrorVariable err2
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'InvalidModuleSetting,*'
+        (Get-JailModuleSetting).JailRoot | Should -Be 'zroot/jails/containers'
+    }
+    It 'a corrupt settings file stops New-Jail, and Set-JailModuleSetting repairs it' {
+        # What the old validator wrote for -JailRoot "zroot/jails/containers`n".
+        Write-SimFile '/usr/local/etc/jailsmodule.conf' "TemplateRoot=`"zroot/jails/templates`"`nJailRoot=`"zroot/jails/containers`n`"`nLockTimeout=`"60`"`n"
+        { Get-JailModuleSetting -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidModuleSetting,*'
+        { New-Jail corrupt1 -Template 14.3-RELEASE -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidModuleSetting,*'
+        Set-JailModuleSetting -JailRoot zroot/jails/containers -ErrorAction Stop
+        $s = Get-JailModuleSetting -ErrorAction Stop
+        $s.JailRoot | Should -Be 'zroot/jails/containers'
+        $s.TemplateRoot | Should -Be 'zroot/jails/templates'
+        Get-Content $script:settingsReal -Raw | Should -Match 'JailRoot="zroot/jails/containers"\n'
+    }
+    It 'an unreadable settings file (a FIFO) is an error naming it, for Get- and Set-JailModuleSetting alike, without blocking' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'no FIFOs'; return }
+        & mkfifo $script:settingsReal
+        $r = Invoke-ChildPwsh ("foreach (`$c in { Get-JailModuleSetting }, { Set-JailModuleSetting -LockTimeout 7 }) { " +
+            "try { & `$c -ErrorAction Stop | Out-Null; 'NO ERROR' } catch { 'ERROR: ' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message } }") -TimeoutMs 60000
+        $r.Exited | Should -BeTrue -Because 'reading the settings must not block on a FIFO'
+        $lines = @($r.Out -split "`n" | Where-Object { $_ -like 'ERROR: InvalidModuleSetting*/usr/local/etc/jailsmodule.conf*FIFO*' })
+        $lines | Should -HaveCount 2 -Because $r.Out
+    }
+}

@@ -30,10 +30,12 @@ public sealed class SetJailModuleSettingCommand : JailProvisionCmdletBase
 
     protected override void ProcessRecord()
     {
-        var s = Settings;
+        // Unchecked: a file with a bad value must not stop the command that repairs it.
+        var s = Runner.LoadUnchecked();
         foreach (var key in JailModuleSettings.Keys)
             if (MyInvocation.BoundParameters.TryGetValue(key, out var v)) s.Set(key, Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!);
         if (s.Validate() is { } bad) { WriteInvalid(bad, "InvalidModuleSetting", s); return; }
+        Runner.UseSettings(s);
         var file = JailModuleSettings.SettingsFile;
         var plan = RunPlan(file, new[] { "file:" + file },
             () => new Plan($"Update {file}").Lock("file", file).Add(new WriteFileStep(file, s.Render())), "SetModuleSettingFailed");
