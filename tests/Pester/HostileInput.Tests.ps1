@@ -4,6 +4,7 @@ BeforeAll {
     $script:sim = Join-Path ([IO.Path]::GetTempPath()) ("jm-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     Connect-JailHost -Simulator -Path $script:sim
     $script:host_ = [JailsModule.Services.JailHostManager]::GetSimulator($script:sim)
+    . (Join-Path $PSScriptRoot 'Support/ProvisioningHelpers.ps1')
     function script:Write-SimFile([string] $Path, [string] $Text) { $script:host_.WriteAllTextAtomic($Path, $Text) }
     function script:Real([string] $Path) { $script:host_.Fs.Map($Path) }
     Write-SimFile '/etc/jail.conf.d/good.conf' "good {`n  path = /usr/local/jails/containers/good;`n  persist;`n}`n"
@@ -114,5 +115,83 @@ Describe 'Module settings with a trailing newline (issue 10 item 8)' {
         $r.Exited | Should -BeTrue -Because 'reading the settings must not block on a FIFO'
         $lines = @($r.Out -split "`n" | Where-Object { $_ -like 'ERROR: InvalidModuleSetting*/usr/local/etc/jailsmodule.conf*FIFO*' })
         $lines | Should -HaveCount 2 -Because $r.Out
+    }
+}
+
+Describe 'Smaller hostile inputs (issue 10 item 9)' {
+    BeforeAll {
+        # A template to clone from, made once.
+        Save-JailRelease 14.3-RELEASE | New-JailTemplate | Out-Null
+        $script:goodBefore = Get-Content (Real '/etc/jail.conf.d/good.conf') -Raw
+    }
+    AfterEach {
+        Write-SimFile '/etc/jail.conf.d/good.conf' $script:goodBefore
+    }
+    It 'New-Jail -IPv4Address 192.0.2.010 is refused (inet_pton reads no leading zeros), nothing is created' {
+        New-Jail ip010 -Template 14.3-RELEASE -IPv4Address 192.0.2.010 -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidIPAddress,*'
+        Test-Path (Real '/etc/jail.conf.d/ip010.conf') | Should -BeFalse
+    }
+    It 'New-Jail -Parameter with <case> is InvalidJailParameter and nothing is created' -TestCases @(
+        @{ case = 'a NUL'; value = "/bin/sh`0/etc/rc" }
+        @{ case = 'an empty array'; value = @() }
+        @{ case = 'a nested array'; value = @(@('a', 'b'), 'c') }
+        @{ case = 'a NUL in a list item'; value = @('a', "b`0c") }
+        @{ case = 'a hashtable'; value = @{ a = 1 } }
+    ) {
+        New-Jail badparam -Template 14.3-RELEASE -Parameter @{ 'exec.start' = $value } -ErrorAction SilentlyContinue -ErrorVariable err
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidJailParameter,*'
+        $err[0].Exception | Should -BeOfType [ArgumentException]
+        Test-Path (Real '/etc/jail.conf.d/badparam.conf') | Should -BeFalse
+        @($script:host_.ReadState().Datasets | Where-Object Name -like '*/badparam') | Should -HaveCount 0
+    }
+    It 'Set-JailConfig -<how> with <case> is InvalidJailParameter and the file is unchanged' -TestCases @(
+        @{ how = 'Parameter'; case = 'a NUL'; value = "a`0b" }
+        @{ how = 'Parameter'; case = 'an empty array'; value = @() }
+        @{ how = 'Parameter'; case = 'a nested array'; value = @(@('a', 'b'), 'c') }
+        @{ how = 'Append'; case = 'a NUL'; value = "a`0b" }
+        @{ how = 'Append'; case = 'an empty array'; value = @() }
+        @{ how = 'Append'; case = 'a nested array'; value = @(@('a', 'b'), 'c') }
+    ) {
+        $splat = @{ Name = 'good'; $how = @{ 'exec.start' = $value } }
+        Set-JailConfig @splat -ErrorAction SilentlyContinue -ErrorVariable err
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidJailParameter,*'
+        Get-Content (Real '/etc/jail.conf.d/good.conf') -Raw | Should -Be $script:goodBefore
+    }
+    It 'Invoke-JailCommand refuses a NUL in an argument before running anything' {
+        $mark = Mark
+        $e = { Invoke-JailCommand good -Command 'echo', "a`0b" } | Should -Throw -ErrorId 'InvalidCommand,*' -PassThru
+        $e.Exception.Message | Should -BeLike '*NUL*'
+        @(Since $mark | Where-Object { $_ -like '/usr/sbin/jexec*' }) | Should -HaveCount 0
+    }
+    It 'a process argument with a NUL is refused at the host boundary' {
+        { [JailsModule.Host.ProcessRequest]::new('/bin/echo', [string[]]@("a`0b")) } | Should -Throw '*NUL*'
+    }
+    It 'a jail name whose dataset name would pass 255 characters is refused before anything runs' {
+        $name = 'n' * (255 - 'zroot/jails/containers/'.Length - '.prev'.Length + 1)
+        $mark = Mark
+        New-Jail $name -Template 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DatasetNameTooLong,*'
+        $err[0].Exception.Message | Should -BeLike '*255*'
+        @(Mutating (Since $mark)) | Should -HaveCount 0
+        # One character less fits, .prev included.
+        $ok = New-Jail $name.Substring(1) -Template 14.3-RELEASE -ErrorAction Stop
+        $ok.Name | Should -Be $name.Substring(1)
+    }
+    It 'a locks folder that is a file is a clear error naming it' {
+        $locks = Real '/var/db/jailsmodule/locks'
+        Remove-Item $locks -Recurse -Force -ErrorAction SilentlyContinue
+        New-Item -ItemType Directory (Split-Path $locks) -Force | Out-Null
+        Set-Content $locks 'not a folder'
+        try {
+            New-Jail lockdir1 -Template 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable err
+            $err | Should -HaveCount 1
+            Test-Path (Real '/etc/jail.conf.d/lockdir1.conf') | Should -BeFalse
+            $err[0].Exception.GetType().FullName | Should -Not -BeLike 'System.IO.*'
+            $err[0].Exception.Message | Should -BeLike '*/var/db/jailsmodule/locks*not a folder*'
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'LockDirectoryInvalid,*'
+        } finally { Remove-Item $locks -Force }
     }
 }

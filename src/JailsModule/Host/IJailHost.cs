@@ -19,8 +19,13 @@ public sealed class ProcessRequest
             throw new ArgumentException($"Tool path '{fileName}' is not absolute.", nameof(fileName));
         FileName = fileName;
         Arguments = arguments.ToArray();
+        if (fileName.Contains('\0')) throw new ArgumentException("The tool path contains a NUL character.", nameof(fileName));
         foreach (var a in Arguments)
+        {
             if (a is null) throw new ArgumentException("An argument is null.", nameof(arguments));
+            // execve(2) takes C strings: a NUL would silently cut the argument short on a real host.
+            if (a.Contains('\0')) throw new ArgumentException($"An argument of {fileName} contains a NUL character, which a process argument cannot carry.", nameof(arguments));
+        }
     }
 
     public string FileName { get; }

@@ -76,6 +76,21 @@ public static partial class ProvisionValidation
         return null;
     }
 
+    /// <summary>What Update-Jail appends to a thin jail's dataset to keep its old root (DATASET.prev).</summary>
+    public const string PreviousSuffix = ".prev";
+
+    /// <summary>
+    /// A jail's dataset must leave room for every name the module derives from it: DATASET.prev
+    /// (Update-Jail), all within ZFS_MAX_DATASET_NAME_LEN (256 with the NUL). The module takes no
+    /// snapshots of jail datasets (a clone's origin snapshot belongs to the template).
+    /// </summary>
+    public static string? JailDatasetName(string dataset)
+    {
+        if (dataset.Length + PreviousSuffix.Length <= MaxDatasetName) return null;
+        return $"The jail's dataset name '{dataset[..Math.Min(60, dataset.Length)]}…' has {dataset.Length} characters; with '{PreviousSuffix}', which Update-Jail appends, " +
+               $"it would pass ZFS's limit of {MaxDatasetName} (ZFS_MAX_DATASET_NAME_LEN). Use a jail name of at most {Math.Max(0, MaxDatasetName - PreviousSuffix.Length - (dataset.LastIndexOf('/') + 1))} characters here, or a shorter -JailRoot.";
+    }
+
     public static string? SnapshotName(string? name)
         => !string.IsNullOrEmpty(name) && name.Length <= 200 && SnapshotRx().IsMatch(name) ? null
             : $"'{name}' is not a valid snapshot name (letters, digits, '_', '-', '.', ':').";

@@ -408,6 +408,7 @@ public sealed partial class ProvisioningService
         if (Host.FileExists(conf))
             throw new PlanPreconditionException("JailNameTaken", $"{conf} already exists.", r.Name, PlanErrorKind.ResourceExists);
         if (IsUfs(zfs)) return PlanNewJailUfs(r, conf);
+        if (ProvisionValidation.JailDatasetName(ds) is { } tooLong) throw new PlanPreconditionException("DatasetNameTooLong", tooLong, ds);
         if (zfs.Exists(ds))
             throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
         var leaf = ds[(Settings.JailRoot.Length + 1)..];
