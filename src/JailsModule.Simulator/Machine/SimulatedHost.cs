@@ -294,6 +294,11 @@ public sealed class SimulatedHost : ISimulatedJailHost
     public bool DirectoryExists(string path) => Fs.DirectoryExists(path);
     public string ReadAllText(string path) => File.ReadAllText(Fs.Map(path));
     public byte[] ReadAllBytes(string path) => File.ReadAllBytes(Fs.Map(path));
+    public string ReadRegularFile(string path, long maxBytes) => BoundedFile.ReadText(Fs.Map(path), SimFileSystem.Normalize(path), maxBytes);
+
+    public string ReadFileInsideRoot(string root, string path, long maxBytes)
+        => BoundedFile.ReadText(Fs.MapNoFollow(BoundedFile.ResolveInsideRoot(root, path, p => BoundedFile.ReadLink(Fs.MapNoFollow(p, out _))), out _),
+            SimFileSystem.Normalize(path), maxBytes, followFinalLink: false);
 
     public void WriteAllTextAtomic(string path, string content, int? newFileMode = null)
         => AtomicFile.WriteAllText(Fs.MapForWrite(path), content, newFileMode);

@@ -14,7 +14,7 @@ public static partial class SimRcConf
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$")]
     private static partial Regex Assignment();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex NameRx();
 
     public static bool IsValidName(string name) => NameRx().IsMatch(name);

@@ -42,6 +42,9 @@ public sealed class InvokeJailCommandCommand : JailActionCmdletBase
         if (JexecUsers.Check(User, HostUser) is { } bad) ThrowTerminatingError(bad);
         if (Command[0].Length == 0)
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("The command name is empty."), "InvalidCommand", ErrorCategory.InvalidArgument, null));
+        // execve(2) takes C strings: a NUL would cut the argument short on a real host without a word.
+        if (Array.Find(Command, a => a.Contains('\0')) is { } nul)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The argument '{nul.Replace("\0", "\\0")}' contains a NUL character, which a process argument cannot carry."), "InvalidCommand", ErrorCategory.InvalidArgument, nul));
     }
 
     protected override void ProcessJail(Jail jail)

@@ -30,15 +30,17 @@ public sealed class SetJailModuleSettingCommand : JailProvisionCmdletBase
 
     protected override void ProcessRecord()
     {
-        // Checked first, on the settings as they are, so a bad value is refused before anything is locked.
-        var s = Apply(Settings);
+        // Unchecked: a file with a bad value must not stop the command that repairs it. Checked once
+        // the new values are applied, so a bad value is refused before anything is locked.
+        var s = Apply(Runner.LoadUnchecked());
         if (s.Validate() is { } bad) { WriteInvalid(bad, "InvalidModuleSetting", s); return; }
+        Runner.UseSettings(s);
         var file = JailModuleSettings.SettingsFile;
         // A read-modify-write under the lock on the file: the file is read again inside the lock, so
         // two processes changing different settings at once both keep their change.
         var plan = RunPlan(file, new[] { "file:" + file }, () =>
         {
-            s = Apply(Runner.IsWhatIf ? Settings : JailModuleSettings.Load(JailHost));
+            s = Apply(Runner.IsWhatIf ? s : Runner.LoadUnchecked());
             if (s.Validate() is { } why)
                 throw new PlanPreconditionException("InvalidModuleSetting", $"{file}: {why}", file, PlanErrorKind.InvalidData);
             return new Plan($"Update {file}").Lock("file", file).Add(new WriteFileStep(file, s.Render()));

@@ -41,12 +41,26 @@ public sealed class PlanRunner
         get
         {
             if (_settings != null) return _settings;
-            var s = JailModuleSettings.Load(_host);
+            var s = LoadUnchecked();
             if (s.Validate() is { } bad)
                 _cmdlet.ThrowTerminatingError(new ErrorRecord(new InvalidDataException($"{JailModuleSettings.SettingsFile}: {bad}"), "InvalidModuleSetting", ErrorCategory.InvalidData, JailModuleSettings.SettingsFile));
             return _settings = s;
         }
     }
+
+    /// <summary>The settings file as it is, bad values included (Set-JailModuleSetting repairs them); an unreadable file is InvalidModuleSetting.</summary>
+    public JailModuleSettings LoadUnchecked()
+    {
+        try { return JailModuleSettings.Load(_host); }
+        catch (InvalidDataException e)
+        {
+            _cmdlet.ThrowTerminatingError(new ErrorRecord(e, "InvalidModuleSetting", ErrorCategory.InvalidData, JailModuleSettings.SettingsFile));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>Uses <paramref name="settings"/> (already validated by the caller) from now on.</summary>
+    public void UseSettings(JailModuleSettings settings) => _settings = settings;
 
     public ProvisioningService Service => _service ??= new ProvisioningService(_host, Settings, _ct, r => _cmdlet.WriteVerbose(r.DisplayText))
     {

@@ -133,7 +133,7 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
             foreach (DictionaryEntry kv in Parameter)
             {
                 var key = kv.Key?.ToString() ?? "";
-                if (!System.Text.RegularExpressions.Regex.IsMatch(key, @"^[A-Za-z_][A-Za-z0-9_.]*$"))
+                if (!System.Text.RegularExpressions.Regex.IsMatch(key, @"\A[A-Za-z_][A-Za-z0-9_.]*\z"))
                 { bad = $"'{key}' is not a jail parameter name."; badId = "InvalidParameterName"; target = key; break; }
                 if (key is "name" or "path" or "jid")
                 { bad = $"'{key}' is set by New-Jail itself and cannot be given in -Parameter."; badId = "InvalidParameterName"; target = key; break; }
@@ -147,13 +147,10 @@ public sealed class NewJailCommand : JailProvisionCmdletBase
                     badId = "DependNeedsSharedConfig"; target = key; break;
                 }
                 var v = kv.Value is PSObject ps ? ps.BaseObject : kv.Value;
-                if (v is bool b) extra.Add(KeyValuePair.Create(key, b ? (IReadOnlyList<string>?)null : new[] { "false" }));
-                else if (v is SwitchParameter sw) extra.Add(KeyValuePair.Create(key, sw.IsPresent ? (IReadOnlyList<string>?)null : new[] { "false" }));
-                else if (v is null) extra.Add(KeyValuePair.Create(key, (IReadOnlyList<string>?)null));
-                else if (v is string s) extra.Add(KeyValuePair.Create(key, (IReadOnlyList<string>?)new[] { s }));
-                else if (v is IEnumerable list)
-                    extra.Add(KeyValuePair.Create(key, (IReadOnlyList<string>?)list.Cast<object>().Select(o => LanguagePrimitives.ConvertTo<string>(o)).ToArray()));
-                else extra.Add(KeyValuePair.Create(key, (IReadOnlyList<string>?)new[] { LanguagePrimitives.ConvertTo<string>(v) }));
+                if (v is SwitchParameter sw) v = sw.IsPresent;
+                if (v is null) { extra.Add(KeyValuePair.Create(key, (IReadOnlyList<string>?)null)); continue; }
+                try { extra.Add(KeyValuePair.Create(key, JailConfigService.ToValues(v))); } // the same check as Set-JailConfig's
+                catch (ArgumentException ex) { bad = $"Parameter '{key}': {ex.Message}"; badId = "InvalidJailParameter"; target = key; break; }
             }
         if (bad is null) return true;
         WriteError(new ErrorRecord(new ArgumentException(bad), badId, ErrorCategory.InvalidArgument, target));

@@ -12,6 +12,19 @@ internal sealed class ConfEvaluator
 {
     public const int MaxIncludeDepth = 32;
 
+    /// <summary>
+    /// Longest value variable substitution may build (characters). jail(8) has no limit of its own, but a
+    /// value longer than ARG_MAX (512 KiB on 64-bit FreeBSD) cannot reach a command line or the kernel
+    /// anyway; without a limit a 1 KB file of doubling variables ($b = "$a$a"; $c = "$b$b"; ...) asks for
+    /// 2^60 characters.
+    /// </summary>
+    public const int MaxExpandedValueLength = 1 << 20;
+
+    /// <summary>All the text variable substitution may insert while one configuration (with its includes) is evaluated, array elements included.</summary>
+    public const long MaxExpandedTotal = 16L << 20;
+
+    private long _expanded;
+
     private readonly IConfFileSource _source;
     private readonly List<ConfDiagnostic> _errors = new();
     private readonly List<string> _files = new();
@@ -72,7 +85,7 @@ internal sealed class ConfEvaluator
     {
         _files.Add(fileName);
         var tree = ConfParser.Parse(text, fileName, keepTrivia: false);
-        Walk(tree, null, null, 0);
+        Walk(tree, null, null, 0, 0);
         return new ConfLoadResult(Evaluate(), _errors, _files);
     }
 
@@ -80,17 +93,18 @@ internal sealed class ConfEvaluator
     // (parse_config/include_config call exit): nothing after that point is read.
     private bool _fatal;
 
-    private void Walk(ConfSyntaxTree tree, Record? parent, string? prefix, int depth)
+    private void Walk(ConfSyntaxTree tree, Record? parent, string? prefix, int depth, int nest)
     {
         var diags = tree.OrderedDiagnostics;
         int di = 0;
-        WalkItems(tree, tree.Items, parent, prefix, depth, diags, ref di);
+        WalkItems(tree, tree.Items, parent, prefix, depth, nest, diags, ref di);
         if (_fatal) return;
         while (di < diags.Count) _errors.Add(diags[di++].Diag);
         if (depth > 0 && diags.Count > 0) _fatal = true;
     }
 
-    private void WalkItems(ConfSyntaxTree tree, List<ConfItem> items, Record? parent, string? prefix, int depth,
+    /// <param name="nest">Blocks enclosing <paramref name="items"/> (at most <see cref="ConfParser.MaxBlockDepth"/>, which the parser enforces, so this recursion is bounded).</param>
+    private void WalkItems(ConfSyntaxTree tree, List<ConfItem> items, Record? parent, string? prefix, int depth, int nest,
         List<(int Offset, ConfDiagnostic Diag)> diags, ref int di)
     {
         foreach (var item in items)
@@ -107,7 +121,7 @@ internal sealed class ConfEvaluator
                 };
                 _records.Add(rec);
                 rec.Params.Capacity = b.Items.Count;
-                WalkItems(tree, b.Items, rec, rec.Name, depth, diags, ref di);
+                WalkItems(tree, b.Items, rec, rec.Name, depth, nest + 1, diags, ref di);
                 continue;
             }
             var p = (ConfParamItem)item;
@@ -115,7 +129,7 @@ internal sealed class ConfEvaluator
             {
                 int end = tree.Tokens[p.LastToken].End;
                 while (di < diags.Count && diags[di].Offset < end) _errors.Add(diags[di++].Diag);
-                Include(tree, p, parent, prefix, depth);
+                Include(tree, p, parent, prefix, depth, nest);
                 continue;
             }
             var target = parent ?? (_global ??= NewGlobal());
@@ -130,7 +144,7 @@ target.Params.Add(new RawParam(p, tree.FileName));
         return g;
     }
 
-    private void Include(ConfSyntaxTree tree, ConfParamItem p, Record? parent, string? prefix, int depth)
+    private void Include(ConfSyntaxTree tree, ConfParamItem p, Record? parent, string? prefix, int depth, int nest)
     {
         int col = tree.ColumnOf(p.NameToken);
         foreach (var v in p.Values)
@@ -171,13 +185,23 @@ target.Params.Add(new RawParam(p, tree.FileName));
                     return;
                 }
                 _files.Add(f);
-                Walk(ConfParser.Parse(text, f, keepTrivia: false), parent, prefix, depth + 1);
+                Walk(ConfParser.Parse(text, f, keepTrivia: false, nest), parent, prefix, depth + 1, nest);
                 if (_fatal) return;
             }
         }
     }
 
     private static readonly char[] GlobMagic = { '*', '?', '[' };
+
+    /// <summary>Charges splicing <paramref name="vp"/>'s values into a string of <paramref name="length"/> characters; false when a limit would be passed.</summary>
+    private bool Budget(int length, EvalParam vp)
+    {
+        long cost = 0;
+        foreach (var v in vp.Values) cost += v.Text.Length + 16; // an element costs a little even when empty
+        if (length + (long)vp.Values[0].Text.Length > MaxExpandedValueLength || _expanded + cost > MaxExpandedTotal) return false;
+        _expanded += cost;
+        return true;
+    }
 
     // ---------------------------------------------------------------- evaluation
 
@@ -483,7 +507,7 @@ target.Params.Add(new RawParam(p, tree.FileName));
     }
 
     /// <summary>The variable loop of load_config(): lookup by exact name over the merged list.</summary>
-    private static void Substitute(string jail, List<EvalParam> ps, ref List<string>? errors)
+    private void Substitute(string jail, List<EvalParam> ps, ref List<string>? errors)
     {
         int pgen = 0;
         for (int pi = 0; pi < ps.Count; pi++)
@@ -526,6 +550,12 @@ target.Params.Add(new RawParam(p, tree.FileName));
                     else if (vp.Values.Count > 1 && (s.Text.Length != 0 || s.Pending > 1))
                     {
                         (errors ??= new()).Add($"{jail}: {p.Name}: array cannot be substituted inline");
+                        bad = true;
+                    }
+                    else if (!Budget(s.Text.Length, vp))
+                    {
+                        (errors ??= new()).Add($"{jail}: {p.Name}: value longer than {MaxExpandedValueLength} characters after variable substitution "
+                            + $"(or more than {MaxExpandedTotal} characters substituted in the whole configuration)");
                         bad = true;
                     }
                     else

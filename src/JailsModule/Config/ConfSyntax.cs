@@ -110,12 +110,22 @@ public sealed class ConfSyntaxTree
 /// </summary>
 internal sealed class ConfParser
 {
+    /// <summary>
+    /// Deepest nesting of jail blocks accepted (a block inside an included file counts the blocks around
+    /// its .include). jail(8) documents no limit; its byacc parser stops with "yacc stack overflow" when
+    /// the parse stack passes YYMAXDEPTH (10000 entries, three per nested block, so a little over 3,000
+    /// levels). The module refuses far earlier so a hostile file can neither overflow the .NET stack nor
+    /// make every walk of the tree quadratic; real configurations nest two or three levels.
+    /// </summary>
+    public const int MaxBlockDepth = 256;
+
     private readonly ConfSyntaxTree _tree;
     private readonly List<ConfToken> _tok;
     private readonly string _file;
     private int _pos; // index of the next token to look at
     private int _errflag;
     private bool _aborted;
+    private int _outerDepth; // blocks around the .include that brought this file in
 
     private ConfParser(ConfSyntaxTree tree)
     {
@@ -127,7 +137,10 @@ internal sealed class ConfParser
     public static ConfSyntaxTree Parse(string text, string fileName) => Parse(text, fileName, keepTrivia: true);
 
     /// <summary>Without trivia the tree is not lossless (ToString is not the text) but parses faster: for evaluation only.</summary>
-    public static ConfSyntaxTree Parse(string text, string fileName, bool keepTrivia)
+    public static ConfSyntaxTree Parse(string text, string fileName, bool keepTrivia) => Parse(text, fileName, keepTrivia, 0);
+
+    /// <param name="outerDepth">How many blocks enclose this file's text (an .include inside blocks): counts toward <see cref="MaxBlockDepth"/>.</param>
+    public static ConfSyntaxTree Parse(string text, string fileName, bool keepTrivia, int outerDepth)
     {
         var lexDiags = new List<ConfDiagnostic>();
         var lines = new ConfLineMap(text);
@@ -140,7 +153,7 @@ internal sealed class ConfParser
                 if (t.Kind == ConfTokenKind.LexError) diags.Add((t.Start, lexDiags[li++]));
         }
         var tree = new ConfSyntaxTree(fileName, text, tokens, new List<ConfItem>(), diags, lines);
-        new ConfParser(tree).Run();
+        new ConfParser(tree) { _outerDepth = outerDepth }.Run();
         if (lexDiags.Count > 0) diags.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return tree;
     }
@@ -245,6 +258,17 @@ internal sealed class ConfParser
         if (kind == ConfTokenKind.LBrace)
         {
             if (nameTok.Kind == ConfTokenKind.Var) { SyntaxError(n); return; }
+            if (stack.Count + _outerDepth >= MaxBlockDepth)
+            {
+                // Like byacc's "yacc stack overflow": reported once, and the parse stops here.
+                int line = _tree.EndLine(n);
+                var d = new ConfDiagnostic(_file, line, _tree.ColumnOf(k), nameTok.Value ?? "",
+                    $"{_file} line {line}: jail blocks nested deeper than {MaxBlockDepth} levels");
+                _tree.OrderedDiagnostics.Add((_tok[n].Start, d));
+                _aborted = true;
+                _pos = _tok.Count;
+                return;
+            }
             Shift(n);
             var block = new ConfBlockItem
             {

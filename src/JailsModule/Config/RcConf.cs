@@ -15,6 +15,12 @@ namespace JailsModule.Config;
 /// </summary>
 public static class RcConf
 {
+    /// <summary>
+    /// Longest value an assignment may build (characters): an expansion past it leaves the variable as it was,
+    /// so a few lines of a="$a$a" cannot exhaust memory. sh(1) has no limit, but no rc.conf value is anywhere near it.
+    /// </summary>
+    public const int MaxValueLength = 1 << 20;
+
     public const string Defaults = "/etc/defaults/rc.conf";
     public const string DefaultConfFiles = "/etc/rc.conf /etc/rc.conf.local";
 
@@ -63,7 +69,7 @@ public static class RcConf
         try
         {
             if (!host.FileExists(path)) return;
-            text = host.ReadAllText(path);
+            text = host.ReadRegularFile(path, BoundedFile.MaxConfigFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
         Parse(text, vars);
@@ -154,7 +160,7 @@ public static class RcConf
                         if (text[i + 1] != '\n') sb.Append(text[i + 1]);
                         i += 2;
                     }
-                    else if (d == '$') Expand(text, ref i, vars, sb);
+                    else if (d == '$') { Expand(text, ref i, vars, sb); if (sb.Length > MaxValueLength) return false; }
                     else { sb.Append(d); i++; }
                 }
                 if (!closed) return false;
@@ -164,7 +170,7 @@ public static class RcConf
                 if (i + 1 < text.Length && text[i + 1] != '\n') sb.Append(text[i + 1]);
                 i += 2;
             }
-            else if (c == '$') Expand(text, ref i, vars, sb);
+            else if (c == '$') { Expand(text, ref i, vars, sb); if (sb.Length > MaxValueLength) return false; }
             else { sb.Append(c); i++; }
         }
         value = sb.ToString();

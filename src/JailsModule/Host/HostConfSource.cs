@@ -10,7 +10,7 @@ public sealed class HostConfSource : IConfFileSource
     public HostConfSource(IJailHost host) => _host = host;
 
     public bool FileExists(string path) => _host.FileExists(path);
-    public string ReadAllText(string path) => _host.ReadAllText(path);
+    public string ReadAllText(string path) => _host.ReadRegularFile(path, BoundedFile.MaxConfigFileBytes);
 
     /// <summary>glob(3) on the host, as jail(8) expands <c>.include</c> (<see cref="HostGlob"/>).</summary>
     public IReadOnlyList<string> Glob(string pattern) => HostGlob.Expand(_host, pattern);

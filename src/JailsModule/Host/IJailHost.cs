@@ -19,8 +19,13 @@ public sealed class ProcessRequest
             throw new ArgumentException($"Tool path '{fileName}' is not absolute.", nameof(fileName));
         FileName = fileName;
         Arguments = arguments.ToArray();
+        if (fileName.Contains('\0')) throw new ArgumentException("The tool path contains a NUL character.", nameof(fileName));
         foreach (var a in Arguments)
+        {
             if (a is null) throw new ArgumentException("An argument is null.", nameof(arguments));
+            // execve(2) takes C strings: a NUL would silently cut the argument short on a real host.
+            if (a.Contains('\0')) throw new ArgumentException($"An argument of {fileName} contains a NUL character, which a process argument cannot carry.", nameof(arguments));
+        }
     }
 
     public string FileName { get; }
@@ -116,6 +121,34 @@ public interface IJailHost
     bool DirectoryExists(string path);
     string ReadAllText(string path);
     byte[] ReadAllBytes(string path);
+
+    /// <summary>
+    /// The text of a file whose content the module does not control (jail.conf and its includes, rc.conf,
+    /// the module's settings), read only when it is a regular file (symbolic links followed) of at most
+    /// <paramref name="maxBytes"/> bytes. A FIFO, device, socket or folder is refused without blocking
+    /// and a larger file after reading <paramref name="maxBytes"/>+1 bytes, with
+    /// <see cref="HostFileRefusedException"/> (an IOException naming the path); a missing file is
+    /// FileNotFoundException. LocalHost and the simulator implement it with <see cref="BoundedFile"/>;
+    /// this default (for test doubles) checks the size that <see cref="GetFileInfo"/> reports.
+    /// </summary>
+    string ReadRegularFile(string path, long maxBytes)
+    {
+        var info = GetFileInfo(path) ?? throw new FileNotFoundException($"Could not find file '{path}'.", path);
+        if (info.IsDirectory) throw new HostFileRefusedException(path, "not a regular file (a folder); the module reads only regular files");
+        if (info.Length > maxBytes) throw new HostFileRefusedException(path, $"larger than {maxBytes} bytes, the most the module reads from such a file; refused");
+        return ReadAllText(path);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/>, a file inside the folder <paramref name="root"/> that someone else
+    /// controls (a jail's root: its bin/freebsd-version, etc/ files), as <see cref="ReadRegularFile"/>
+    /// does, after resolving every symbolic link on the way as the jail itself would see it
+    /// (<see cref="BoundedFile.ResolveInsideRoot"/>): a link or ".." leading above the root is refused,
+    /// and the file finally opened is not a link (O_NOFOLLOW). Never reads the host's own files through
+    /// a link a jail planted.
+    /// </summary>
+    string ReadFileInsideRoot(string root, string path, long maxBytes)
+        => ReadRegularFile(BoundedFile.ResolveInsideRoot(root, path, _ => null), maxBytes);
 
     /// <summary>Writes through a temporary file in the same folder and renames it over the target, keeping mode and owner.</summary>
     void WriteAllTextAtomic(string path, string content, int? newFileMode = null);

@@ -106,6 +106,10 @@ public sealed class LocalHost : IJailHost
     public bool DirectoryExists(string path) => Directory.Exists(path);
     public string ReadAllText(string path) => File.ReadAllText(path);
     public byte[] ReadAllBytes(string path) => File.ReadAllBytes(path);
+    public string ReadRegularFile(string path, long maxBytes) => BoundedFile.ReadText(path, path, maxBytes);
+
+    public string ReadFileInsideRoot(string root, string path, long maxBytes)
+        => BoundedFile.ReadText(BoundedFile.ResolveInsideRoot(root, path, BoundedFile.ReadLink), path, maxBytes, followFinalLink: false);
 
     public void WriteAllTextAtomic(string path, string content, int? newFileMode = null)
         => AtomicFile.WriteAllText(path, content, newFileMode, CopyOwner);

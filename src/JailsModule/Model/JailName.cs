@@ -8,7 +8,7 @@ public static partial class JailName
     /// <summary>The longest name the module accepts (MAXHOSTNAMELEN - 1 in the kernel).</summary>
     public const int MaxLength = 255;
 
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9_-]*\z", RegexOptions.CultureInvariant)] // \z: "$" also matches before a final "\n"
     private static partial Regex Component();
 
     /// <summary>Returns null when valid, else the reason. Child jails (parent.child) are allowed when <paramref name="allowChild"/>.</summary>

@@ -10,28 +10,30 @@ namespace JailsModule.Model;
 /// </summary>
 public static partial class ProvisionValidation
 {
+    // Every pattern is anchored with \A and \z: .NET's '$' also matches before a final "\n", so "x\n" would pass.
+    // [0-9], never \d: \d matches every Unicode digit.
     // 14.3-RELEASE, 15.0-BETA2, 14.2-RC1, 15.0-CURRENT, 14-STABLE style names; an optional -pN patch suffix.
-    [GeneratedRegex(@"^\d{1,3}\.\d{1,2}-(RELEASE|BETA\d{1,2}|RC\d{1,2}|ALPHA\d{1,2}|STABLE|CURRENT|PRERELEASE)(-p\d{1,3})?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9]{1,3}\.[0-9]{1,2}-(RELEASE|BETA[0-9]{1,2}|RC[0-9]{1,2}|ALPHA[0-9]{1,2}|STABLE|CURRENT|PRERELEASE)(-p[0-9]{1,3})?\z", RegexOptions.CultureInvariant)]
     private static partial Regex ReleaseRx();
 
     // ZFS dataset name components (zfs_namecheck.c: alphanumerics, '_', '-', ':', '.'; we also refuse ' ' and '%').
-    [GeneratedRegex(@"^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9_.:-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex DatasetComponentRx();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9_.:-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex SnapshotRx();
 
     // Interface names: letters then a unit number (em0, vtnet1, bridge0, epair3a, lagg0.100 for vlans), IFNAMSIZ 16 incl. NUL.
-    [GeneratedRegex(@"^[a-z][a-z0-9_]*[0-9]+[ab]?(\.[0-9]+)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z][a-z0-9_]*[0-9]+[ab]?(\.[0-9]+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex InterfaceRx();
 
-    [GeneratedRegex(@"^(amd64|i386|arm64|aarch64|armv7|powerpc64|powerpc64le|riscv64)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(amd64|i386|arm64|aarch64|armv7|powerpc64|powerpc64le|riscv64)\z", RegexOptions.CultureInvariant)]
     private static partial Regex ArchRx();
 
-    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,31}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SetRx();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TemplateNameRx();
 
     public const int MaxDatasetName = 255; // ZFS_MAX_DATASET_NAME_LEN - 1
@@ -72,6 +74,21 @@ public static partial class ProvisionValidation
         }
         if (!char.IsAsciiLetter(parts[0][0])) return $"The pool name in '{name}' must begin with a letter.";
         return null;
+    }
+
+    /// <summary>What Update-Jail appends to a thin jail's dataset to keep its old root (DATASET.prev).</summary>
+    public const string PreviousSuffix = ".prev";
+
+    /// <summary>
+    /// A jail's dataset must leave room for every name the module derives from it: DATASET.prev
+    /// (Update-Jail), all within ZFS_MAX_DATASET_NAME_LEN (256 with the NUL). The module takes no
+    /// snapshots of jail datasets (a clone's origin snapshot belongs to the template).
+    /// </summary>
+    public static string? JailDatasetName(string dataset)
+    {
+        if (dataset.Length + PreviousSuffix.Length <= MaxDatasetName) return null;
+        return $"The jail's dataset name '{dataset[..Math.Min(60, dataset.Length)]}…' has {dataset.Length} characters; with '{PreviousSuffix}', which Update-Jail appends, " +
+               $"it would pass ZFS's limit of {MaxDatasetName} (ZFS_MAX_DATASET_NAME_LEN). Use a jail name of at most {Math.Max(0, MaxDatasetName - PreviousSuffix.Length - (dataset.LastIndexOf('/') + 1))} characters here, or a shorter -JailRoot.";
     }
 
     public static string? SnapshotName(string? name)
@@ -118,13 +135,60 @@ public static partial class ProvisionValidation
         int slash = value.IndexOf('/');
         if (slash >= 0) { addr = value[..slash]; prefix = value[(slash + 1)..]; }
         if (addr.Contains('%')) return $"'{value}' has a zone index; give the address without '%zone'.";
-        if (!IPAddress.TryParse(addr, out var ip) || ip.AddressFamily != family
-            || (family == AddressFamily.InterNetwork && addr.Count(c => c == '.') != 3))
-            return $"'{value}' is not an {kind} address.";
+        // inet_pton(3) decides, as jail(8) does: IPAddress.TryParse also takes octal and hex parts
+        // (192.0.2.010 is 192.0.2.8 to it), fewer parts, brackets and zone ids.
+        bool ok = family == AddressFamily.InterNetwork ? InetPton4(addr) : InetPton6(addr);
+        if (!ok || !IPAddress.TryParse(addr, out var ip) || ip.AddressFamily != family)
+            return $"'{value}' is not an {kind} address{(family == AddressFamily.InterNetwork ? " (four decimal numbers 0-255 without leading zeros, as inet_pton(3) reads them)" : "")}.";
         if (prefix != null && (!int.TryParse(prefix, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) || p > maxPrefix))
             return $"'{value}' has an invalid prefix length (0-{maxPrefix}).";
         normalized = ip.ToString() + (prefix is null ? "" : "/" + int.Parse(prefix, System.Globalization.CultureInfo.InvariantCulture));
         return null;
+    }
+
+    /// <summary>inet_pton(AF_INET): exactly four dot-separated decimal numbers 0-255, no leading zero (FreeBSD lib/libc/inet/inet_pton.c).</summary>
+    internal static bool InetPton4(string s)
+    {
+        var parts = s.Split('.');
+        if (parts.Length != 4) return false;
+        foreach (var p in parts)
+        {
+            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit)) return false;
+            if (p.Length > 1 && p[0] == '0') return false;
+            if (int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) > 255) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// inet_pton(AF_INET6): groups of 1-4 hex digits separated by ':', at most one "::", eight groups
+    /// (or fewer with "::"), optionally ending in a dotted IPv4 address that counts as two groups.
+    /// No brackets, no zone index, nothing else.
+    /// </summary>
+    internal static bool InetPton6(string s)
+    {
+        if (s.Length == 0) return false;
+        int dbl = s.IndexOf("::", StringComparison.Ordinal);
+        if (dbl >= 0 && s.IndexOf("::", dbl + 1, StringComparison.Ordinal) >= 0) return false;
+        if (s[0] == ':' && dbl != 0) return false;
+        if (s[^1] == ':' && dbl != s.Length - 2) return false;
+        var groups = new List<string>();
+        foreach (var side in dbl >= 0 ? new[] { s[..dbl], s[(dbl + 2)..] } : new[] { s })
+            if (side.Length > 0) groups.AddRange(side.Split(':'));
+        int count = 0;
+        for (int i = 0; i < groups.Count; i++)
+        {
+            var g = groups[i];
+            if (g.Contains('.'))
+            {
+                if (i != groups.Count - 1 || !InetPton4(g)) return false; // IPv4 only as the last part
+                count += 2;
+                continue;
+            }
+            if (g.Length is 0 or > 4 || !g.All(char.IsAsciiHexDigit)) return false;
+            count++;
+        }
+        return dbl >= 0 ? count <= 7 : count == 8;
     }
 
     /// <summary>http(s) or ftp URL without spaces or shell-special characters.</summary>

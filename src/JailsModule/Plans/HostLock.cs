@@ -35,7 +35,7 @@ public sealed class HostLock : IDisposable
 
     /// <summary>How long a release waits for the table (held by others for microseconds only).</summary>
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(60);
-    private static readonly Regex OwnerName = new(@"^owner-[0-9]+-[0-9a-f]{12}\.lock$", RegexOptions.CultureInvariant);
+    private static readonly Regex OwnerName = new(@"\Aowner-[0-9]+-[0-9a-f]{12}\.lock\z", RegexOptions.CultureInvariant);
 
     private readonly IJailHost _host;
     private readonly HostLockOwner _owner;
@@ -158,7 +158,7 @@ public sealed class HostLock : IDisposable
     public static string SaveJournal(IJailHost host, LockRecord record)
     {
         var path = JournalDirectory + "/" + SafeId(record.Id) + ".json";
-        if (!host.DirectoryExists(JournalDirectory)) host.CreateDirectory(JournalDirectory);
+        EnsureFolder(host, JournalDirectory);
         host.WriteAllTextAtomic(path, JsonSerializer.Serialize(record, Indented), 0x180);
         return path;
     }
@@ -205,15 +205,34 @@ public sealed class HostLock : IDisposable
         return list;
     }
 
+    /// <summary>
+    /// Makes sure <paramref name="folder"/> is a folder (creating it and its parents when missing). A file
+    /// in the way, here or at a parent, is LockDirectoryInvalid naming it, never a raw System.IO exception.
+    /// </summary>
+    internal static void EnsureFolder(IJailHost host, string folder)
+    {
+        if (host.DirectoryExists(folder)) return;
+        for (var p = folder; p.Length > 1; p = p[..Math.Max(1, p.LastIndexOf('/'))])
+            if (host.FileExists(p))
+                throw new PlanPreconditionException("LockDirectoryInvalid",
+                    $"{p} is not a folder, so the module cannot keep its locks and journals in {folder}; move the file away (the module recreates the folder).",
+                    p, PlanErrorKind.InvalidOperation);
+        try { host.CreateDirectory(folder); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PlanPreconditionException("LockDirectoryInvalid", $"Cannot create the folder {folder} for the module's locks and journals: {e.Message}", folder, PlanErrorKind.InvalidOperation);
+        }
+    }
+
     private static IHostFileLock LockTable(IJailHost host, DateTime deadline, CancellationToken ct)
     {
         for (int attempt = 0; ; attempt++)
         {
             IHostFileLock? file;
             try { file = host.TryLockFile(TableFile); }
-            catch (DirectoryNotFoundException)
+            catch (IOException) when (!host.DirectoryExists(Directory))
             {
-                host.CreateDirectory(Directory);
+                EnsureFolder(host, Directory);
                 file = host.TryLockFile(TableFile);
             }
             if (file != null) return file;
@@ -311,7 +330,7 @@ public sealed class HostLockOwner
 
     private void Open(DateTime deadline, CancellationToken ct)
     {
-        if (!Host.DirectoryExists(HostLock.Directory)) Host.CreateDirectory(HostLock.Directory);
+        HostLock.EnsureFolder(Host, HostLock.Directory);
         RemoveDeadOwnerFiles();
         while (true)
         {

@@ -73,7 +73,7 @@ public sealed class ConfFileCache
         if (old != null && old.StampTrusted && old.Length == info.Length && old.Mtime == info.LastWriteTimeUtc)
             return old.Result;
         string text;
-        try { text = host.ReadAllText(path); }
+        try { text = host.ReadRegularFile(path, BoundedFile.MaxConfigFileBytes); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Forget(path);

@@ -82,20 +82,27 @@ public static class JailConfigService
         {
             case null: throw new ArgumentException("A parameter value cannot be null; use -Remove to delete a parameter.");
             case bool b: return b ? null : new[] { "false" };
-            case string s: return new[] { s };
+            case string s: return new[] { NoNul(s) };
+            case System.Collections.IDictionary:
+                throw new ArgumentException("A parameter value cannot be a hashtable; give a string, a number, $true/$false or a list of strings.");
             case System.Collections.IEnumerable e:
                 var list = new List<string>();
                 foreach (var item in e)
                 {
                     var x = Unwrap(item);
                     if (x is null) throw new ArgumentException("A list value cannot contain null.");
-                    list.Add(Scalar(x));
+                    if (x is System.Collections.IEnumerable and not string)
+                        throw new ArgumentException("A list value cannot contain a list (a nested array): jail.conf values are flat lists of strings.");
+                    list.Add(NoNul(Scalar(x)));
                 }
-                if (list.Count == 0) throw new ArgumentException("A list value cannot be empty.");
+                if (list.Count == 0) throw new ArgumentException("A list value cannot be empty; use -Remove to delete a parameter.");
                 return list;
-            default: return new[] { Scalar(value) };
+            default: return new[] { NoNul(Scalar(value)) };
         }
     }
+
+    private static string NoNul(string s)
+        => s.Contains('\0') ? throw new ArgumentException("A value cannot contain a NUL character: jail(8) reads a value only up to it.") : s;
 
     private static object? Unwrap(object? v)
     {

@@ -38,11 +38,26 @@ public sealed class JailModuleSettings
 
     public static readonly string[] Keys = { "TemplateRoot", "TemplateMountpoint", "JailRoot", "JailMountpoint", "MediaPath", "Mirror", "LockTimeout" };
 
+    /// <summary>Most bytes read from the settings file (a few hundred in practice).</summary>
+    public const long MaxFileBytes = 1L << 20;
+
+    /// <summary>
+    /// The settings as the file gives them, unchecked (<see cref="Validate"/> checks them), so
+    /// Set-JailModuleSetting can repair a file with a bad value. A file that cannot be read (not a
+    /// regular file, too large, no permission) is InvalidDataException naming it.
+    /// </summary>
     public static JailModuleSettings Load(IJailHost host)
     {
         var s = new JailModuleSettings();
         if (!host.FileExists(SettingsFile)) return s;
-        foreach (var raw in host.ReadAllText(SettingsFile).Split('\n'))
+        string text;
+        try { text = host.ReadRegularFile(SettingsFile, MaxFileBytes); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (e is FileNotFoundException) return s;
+            throw new InvalidDataException($"{SettingsFile}: {e.Message}", e);
+        }
+        foreach (var raw in text.Split('\n'))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line[0] == '#') continue;

@@ -206,6 +206,7 @@ public sealed class ZfsStorage : IJailStorage
     {
         var zfs = Listing();
         var ds = _svc.JailDataset(r);
+        if (ProvisionValidation.JailDatasetName(ds) is { } tooLong) throw new PlanPreconditionException("DatasetNameTooLong", tooLong, ds);
         if (zfs.Exists(ds))
             throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
         var leaf = ds[(Settings.JailRoot.Length + 1)..];
