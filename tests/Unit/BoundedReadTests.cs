@@ -133,7 +133,7 @@ public sealed class BoundedReadTests : IDisposable
     }
 
     [Fact]
-    public void ConfigReaders_ReportAFifoByName_AndKeepEveryOtherJail()
+    public async Task ConfigReaders_ReportAFifoByName_AndKeepEveryOtherJail()
     {
         if (OperatingSystem.IsWindows()) return;
         var sim = new SimulatedHost(Path.Combine(_dir, "sim2"));
@@ -141,8 +141,8 @@ public sealed class BoundedReadTests : IDisposable
         MkFifo(sim.Fs.Map("/etc/jail.conf.d/fifo.conf"));
         File.CreateSymbolicLink(sim.Fs.Map("/etc/jail.conf.d/zero.conf"), "/dev/zero");
         var t = Task.Run(() => JailInventory.ReadConfigured(sim));
-        Assert.True(t.Wait(TimeSpan.FromSeconds(20)), "reading the configured jails blocked");
-        var (jails, errors) = t.Result;
+        Assert.True(t == await Task.WhenAny(t, Task.Delay(TimeSpan.FromSeconds(20))), "reading the configured jails blocked");
+        var (jails, errors) = await t;
         Assert.Contains(jails, j => j.Jail.Name == "good");
         Assert.Contains(errors, e => e.Message.Contains("/etc/jail.conf.d/fifo.conf") && e.Message.Contains("FIFO"));
         Assert.Contains(errors, e => e.Message.Contains("/etc/jail.conf.d/zero.conf") && e.Message.Contains("device"));

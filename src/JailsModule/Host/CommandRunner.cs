@@ -27,9 +27,12 @@ public sealed class CommandRunner
     public ProcessResult Run(ProcessRequest request)
     {
         var r = RunUnchecked(request);
-        if (!r.Success) throw new NativeCommandException(request, r);
+        if (!r.Success) throw Failure(request, r);
         return r;
     }
+
+    /// <summary>The error of a failed command (argv, exit code, stderr), for callers that report it rather than throw.</summary>
+    public static NativeCommandException Failure(ProcessRequest request, ProcessResult result) => new(request, result);
 
     /// <summary>Runs the command and returns its result whatever the exit code (for commands whose failure is an answer).</summary>
     public ProcessResult RunUnchecked(ProcessRequest request)

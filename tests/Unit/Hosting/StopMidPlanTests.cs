@@ -66,7 +66,7 @@ public sealed class StopMidPlanTests : IDisposable
         var told = Assert.Single(next.Warnings, w => w.StartsWith("Earlier, New-Jail was stopped", StringComparison.Ordinal));
         Assert.Contains("Undid", told);
         Assert.Contains("zfs destroy", told);
-        Assert.Empty(ps.Run("Get-Jail").Warnings.Where(w => w.StartsWith("Earlier", StringComparison.Ordinal)));
+        Assert.DoesNotContain(ps.Run("Get-Jail").Warnings, w => w.StartsWith("Earlier", StringComparison.Ordinal));
     }
 
     [Fact]

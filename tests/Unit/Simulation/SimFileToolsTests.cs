@@ -6,8 +6,6 @@ namespace JailsModule.Tests.Simulation;
 /// <summary>mkdir/rmdir/cp/mv/ln/rm (bin/*/*.c messages) and nullfs visibility through the simulated file system.</summary>
 public sealed class SimFileToolsTests : SimToolTestBase
 {
-    private void Write(string path, string text) => Host.Fs.WriteAllText(path, text);
-
     [Fact]
     public void Mkdir_CreatesAndReportsLikeMkdirC()
     {

@@ -66,10 +66,9 @@ public abstract class JailCmdletBase : PSCmdlet
     protected ProcessResult Run(ProcessRequest request)
     {
         if (RequiresRoot && !WhatIfMode) RequireRoot();
-        WriteVerbose(request.DisplayText);
         try
         {
-            return JailHost.RunAsync(request, CancellationToken).GetAwaiter().GetResult();
+            return CommandRunner.RunUnchecked(JailHost, request, CancellationToken, r => WriteVerbose(r.DisplayText));
         }
         catch (OperationCanceledException)
         {
@@ -134,9 +133,7 @@ public abstract class JailCmdletBase : PSCmdlet
         var host = JailHost;
         var uid = Session.Root.Uid(() =>
         {
-            var req = Tools.IdTool.EffectiveUid();
-            WriteVerbose(req.DisplayText);
-            return JailHost.RunAsync(req, CancellationToken).GetAwaiter().GetResult();
+            return CommandRunner.RunUnchecked(JailHost, Tools.IdTool.EffectiveUid(), CancellationToken, r => WriteVerbose(r.DisplayText));
         });
         if (uid is null or 0) return;
         ThrowTerminatingError(new ErrorRecord(
@@ -148,7 +145,7 @@ public abstract class JailCmdletBase : PSCmdlet
     {
         var msg = $"{what} failed: '{request.DisplayText}' exited with {result.ExitCode}" +
                   (result.ErrorText.Length > 0 ? $": {result.ErrorText}" : ".");
-        var er = new ErrorRecord(new NativeCommandException(request, result) , errorId, category, target);
+        var er = new ErrorRecord(CommandRunner.Failure(request, result), errorId, category, target);
         er.ErrorDetails = new ErrorDetails(msg);
         return er;
     }
