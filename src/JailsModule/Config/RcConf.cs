@@ -97,7 +97,10 @@ public static class RcConf
             i++; // '='
             // A quote never closed runs to the end of the file: sh's readtoken1 stops with "Unterminated quoted
             // string" (bin/sh/parser.c synerror), which ends the sourced file; nothing after it is assigned.
-            if (!ReadWord(text, ref i, vars, out var value)) break;
+            var read = ReadWord(text, ref i, vars, out var value);
+            if (read == WordEnd.Unterminated) break;
+            // A value past MaxValueLength (doubling assignments) is not assigned: the variable keeps what it had.
+            if (read == WordEnd.TooLong) { SkipLine(text, ref i); continue; }
             // Something other than another assignment or a comment after the word: a command with
             // a prefix assignment (NAME=value cmd), which sets nothing in the shell itself.
             int save = i;
@@ -131,8 +134,10 @@ public static class RcConf
         while (i < text.Length && text[i] != '\n') i++;
     }
 
-    /// <summary>One sh word after '=': ends at an unquoted blank, newline or ';'. False when a quote is never closed.</summary>
-    private static bool ReadWord(string text, ref int i, Dictionary<string, string> vars, out string value)
+    private enum WordEnd { Complete, Unterminated, TooLong }
+
+    /// <summary>One sh word after '=': ends at an unquoted blank, newline or ';'. Unterminated when a quote is never closed; TooLong past <see cref="MaxValueLength"/>.</summary>
+    private static WordEnd ReadWord(string text, ref int i, Dictionary<string, string> vars, out string value)
     {
         var sb = new StringBuilder();
         value = "";
@@ -143,7 +148,7 @@ public static class RcConf
             if (c == '\'')
             {
                 int end = text.IndexOf('\'', i + 1);
-                if (end < 0) return false;
+                if (end < 0) return WordEnd.Unterminated;
                 sb.Append(text, i + 1, end - i - 1);
                 i = end + 1;
             }
@@ -160,21 +165,21 @@ public static class RcConf
                         if (text[i + 1] != '\n') sb.Append(text[i + 1]);
                         i += 2;
                     }
-                    else if (d == '$') { Expand(text, ref i, vars, sb); if (sb.Length > MaxValueLength) return false; }
+                    else if (d == '$') { Expand(text, ref i, vars, sb); if (sb.Length > MaxValueLength) return WordEnd.TooLong; }
                     else { sb.Append(d); i++; }
                 }
-                if (!closed) return false;
+                if (!closed) return WordEnd.Unterminated;
             }
             else if (c == '\\')
             {
                 if (i + 1 < text.Length && text[i + 1] != '\n') sb.Append(text[i + 1]);
                 i += 2;
             }
-            else if (c == '$') { Expand(text, ref i, vars, sb); if (sb.Length > MaxValueLength) return false; }
+            else if (c == '$') { Expand(text, ref i, vars, sb); if (sb.Length > MaxValueLength) return WordEnd.TooLong; }
             else { sb.Append(c); i++; }
         }
         value = sb.ToString();
-        return true;
+        return WordEnd.Complete;
     }
 
     /// <summary>$name, ${name}, ${name:-word}, ${name-word}; anything else stays as written.</summary>
