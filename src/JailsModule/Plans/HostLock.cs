@@ -353,6 +353,19 @@ public sealed class JournalStep
     public int Index { get; set; }
     public string Description { get; set; } = "";
     public List<string> Actions { get; set; } = new();
+
+    /// <summary>How the step is taken back (command lines or file edits, in order); empty when it has no undo.</summary>
+    public List<string> UndoActions { get; set; } = new();
+
+    /// <summary>The step's native command as argv (program first), when it is one: what Repair-JailHost -Finish runs.</summary>
+    public List<string>? Command { get; set; }
+
+    /// <summary>The undo commands as argv (program first), when the undo is native commands: what Repair-JailHost -Undo runs.</summary>
+    public List<List<string>>? UndoCommands { get; set; }
+
+    /// <summary>False for a step that cannot be taken back (zfs destroy).</summary>
+    public bool CanUndo { get; set; } = true;
+
     public string State { get; set; } = nameof(PlanStepState.Pending);
     public string? Error { get; set; }
 }

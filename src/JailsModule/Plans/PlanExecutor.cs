@@ -175,8 +175,15 @@ public sealed class PlanJournal
         var r = hostLock.Record;
         r.Description = plan.Description;
         r.Resources = plan.Resources.ToList();
-        r.Steps = plan.Steps.Select((s, n) => new JournalStep { Index = n + 1, Description = s.Description, Actions = s.Actions.ToList() }).ToList();
+        r.Steps = plan.Steps.Select((s, n) => new JournalStep
+        {
+            Index = n + 1, Description = s.Description, Actions = s.Actions.ToList(), UndoActions = s.UndoActions.ToList(), CanUndo = s.CanUndo,
+            Command = s is CommandStep c ? Argv(c.Command) : null,
+            UndoCommands = s is CommandStep u && u.UndoCommands.Count > 0 ? u.UndoCommands.Select(Argv).ToList() : null,
+        }).ToList();
     }
+
+    private static List<string> Argv(ProcessRequest r) => r.Arguments.Prepend(r.FileName).ToList();
 
     /// <summary>Where <see cref="Keep"/> saved it, once it did.</summary>
     public string? Path { get; private set; }

@@ -247,6 +247,10 @@ public sealed class NullfsUfsStorage : IJailStorage
                 $"Jail '{jail.Name}' runs from the read-only base of template '{meta.GetValueOrDefault("template")}', shared with other jails: " +
                 "patch that base (freebsd-update -b BASE) while no jail uses it, or create a template from the patched release and recreate the jail.",
                 jail.Name, PlanErrorKind.InvalidOperation);
+        if (meta.ContainsKey("uuid") && meta.GetValueOrDefault("storage") == Name && jail.Path != JailPath(jail.Name))
+            throw new PlanPreconditionException("JailRootNotOwned",
+                $"The path of jail '{jail.Name}' is {jail.Path}, not {JailPath(jail.Name)} where JailsModule made it (its config's metadata says it did); Update-Jail changes nothing.",
+                jail.Path, PlanErrorKind.SecurityError);
         return new JailRootUpdate("file", jail.Path);
     }
 }
