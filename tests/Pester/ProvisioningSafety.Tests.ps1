@@ -178,3 +178,91 @@ Describe 'A ZFS host without zfs(8) (item 9, part)' {
         finally { Move-Item "$zfs.away" $zfs }
     }
 }
+
+Describe 'Recovery after kill -9 (item 5): Repair-JailHost' {
+    BeforeAll {
+        function script:Start-ChildPwsh([string] $Tag, [string] $Command) {
+            $exe = [Environment]::ProcessPath
+            $argv = @()
+            if ((Split-Path $exe -Leaf) -match '^dotnet(\.exe)?$') { $argv += Join-Path $PSHOME 'pwsh.dll' }
+            $script = "Import-Module '$env:JAILSMODULE_TEST_MODULE'; Connect-JailHost -Simulator -Path '$script:sim'; $Command"
+            $argv += '-NoProfile', '-NonInteractive', '-Command', $script
+            Start-Process -FilePath $exe -ArgumentList $argv -PassThru -RedirectStandardOutput (Join-Path $script:sim "$Tag.out") -RedirectStandardError (Join-Path $script:sim "$Tag.err")
+        }
+        # Runs $Command in a child pwsh, waits until its plan holds $Resource with its journal and its slow step hangs, kills it (-Force).
+        function script:Kill-MidPlan([string] $Tag, [string] $Command, [string] $Resource, [string] $SlowCommand) {
+            Set-JailSimulatorFault -Command $SlowCommand -Delay 120000 -ThenRun | Out-Null
+            $child = Start-ChildPwsh $Tag $Command
+            try {
+                $deadline = [datetime]::UtcNow.AddSeconds(90)
+                do {
+                    Start-Sleep -Milliseconds 100
+                    $hung = @(Get-JailSimulatorLog | Where-Object { $_.ToString() -like "*$($SlowCommand -replace '\*','')*" -or $_.ToString() -like "*delayed*" })
+                    $line = [JailsModule.Plans.HostLock]::Held($script:host_) | Where-Object { $_.Resources -contains $Resource -and $_.Steps }
+                } until (($line -and $hung) -or $child.HasExited -or [datetime]::UtcNow -gt $deadline)
+                $line | Should -Not -BeNullOrEmpty -Because "the child's plan holds $Resource while its step hangs"
+                # Give the hanging step's earlier steps time to finish (they are quick file and zfs steps).
+                Start-Sleep -Milliseconds 1500
+            }
+            finally {
+                Stop-Process -Id $child.Id -Force
+                $child.WaitForExit()
+                Clear-JailSimulatorFault
+            }
+            $line
+        }
+    }
+    It 'a Remove-Jail killed between the config delete and zfs destroy: the dataset is listed, New-Jail names Repair-JailHost, -Finish destroys it' {
+        New-Jail kill1 -Template 14.3-RELEASE | Out-Null
+        $line = Kill-MidPlan 'kill1' 'Remove-Jail kill1 -Force' 'jail:kill1' 'zfs destroy zroot/jails/containers/kill1'
+        Test-Path (Real '/etc/jail.conf.d/kill1.conf') | Should -BeFalse
+        Datasets | Should -Contain 'zroot/jails/containers/kill1'
+        # The journal lists each step's undo.
+        $items = @(Repair-JailHost -WarningAction SilentlyContinue)
+        $j = $items | Where-Object { $_.Kind -eq 'Journal' -and $_.Id -eq $line.Id }
+        $j | Should -Not -BeNullOrEmpty
+        ($j.Steps | Where-Object Kind -eq 'delete-file').UndoActions | Should -BeLike '*restore file /etc/jail.conf.d/kill1.conf*'
+        ($items | Where-Object { $_.Kind -eq 'OrphanDataset' }).Id | Should -Contain 'zroot/jails/containers/kill1'
+        New-Jail kill1 -Template 14.3-RELEASE -ErrorAction SilentlyContinue -ErrorVariable err | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DatasetExists,*'
+        $err[0].ToString() | Should -BeLike '*Repair-JailHost -Dataset zroot/jails/containers/kill1 -Force*'
+        # -WhatIf shows the commands and runs none.
+        $m = Mark
+        Repair-JailHost -Id $line.Id -Finish -WhatIf
+        Mutating (Since $m) | Should -HaveCount 0
+        Datasets | Should -Contain 'zroot/jails/containers/kill1'
+        Repair-JailHost -Id $line.Id -Finish -Force
+        Mutating (Since $m) | Should -Be @('/sbin/zfs destroy zroot/jails/containers/kill1')
+        Datasets | Should -Not -Contain 'zroot/jails/containers/kill1'
+        Test-Path (Real "/var/db/jailsmodule/journal/$($line.Id).json") | Should -BeFalse
+        @(Repair-JailHost | Where-Object Id -eq 'zroot/jails/containers/kill1') | Should -HaveCount 0
+    }
+    It 'an orphaned dataset is destroyed with Repair-JailHost -Dataset -Force; a dataset a jail uses is refused' {
+        New-Jail kill2 -Template 14.3-RELEASE | Out-Null
+        Remove-Item (Real '/etc/jail.conf.d/kill2.conf')
+        Repair-JailHost -Dataset zroot/jails/containers/web1 -Force -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DatasetNotOrphaned,*'
+        Datasets | Should -Contain 'zroot/jails/containers/web1'
+        $m = Mark
+        Repair-JailHost -Dataset zroot/jails/containers/kill2 -Force
+        Mutating (Since $m) | Should -Be @('/sbin/zfs destroy zroot/jails/containers/kill2')
+        Datasets | Should -Not -Contain 'zroot/jails/containers/kill2'
+    }
+    It 'a New-Jail -Start killed at the start: -Undo destroys the clone and deletes the config it wrote, checking the host first' {
+        $line = Kill-MidPlan 'kill3' 'New-Jail kill3 -Template 14.3-RELEASE -Start' 'jail:kill3' 'jail -i -f /etc/jail.conf.d/kill3.conf -c kill3'
+        Datasets | Should -Contain 'zroot/jails/containers/kill3'
+        Test-Path (Real '/etc/jail.conf.d/kill3.conf') | Should -BeTrue
+        $j = @(Repair-JailHost -WarningAction SilentlyContinue) | Where-Object { $_.Kind -eq 'Journal' -and $_.Id -eq $line.Id }
+        $j.Steps[0].UndoActions | Should -Be @('/sbin/zfs destroy zroot/jails/containers/kill3')
+        $m = Mark
+        Repair-JailHost -Id $line.Id -Undo -WhatIf
+        Mutating (Since $m) | Should -HaveCount 0
+        Repair-JailHost -Id $line.Id -Undo -Force
+        # The jail never started (its start hung): no jail -r; the clone is destroyed.
+        Mutating (Since $m) | Should -Be @('/sbin/zfs destroy zroot/jails/containers/kill3')
+        Datasets | Should -Not -Contain 'zroot/jails/containers/kill3'
+        Test-Path (Real '/etc/jail.conf.d/kill3.conf') | Should -BeFalse
+        Test-Path (Real "/var/db/jailsmodule/journal/$($line.Id).json") | Should -BeFalse
+        New-Jail kill3 -Template 14.3-RELEASE | Should -Not -BeNullOrEmpty
+    }
+}

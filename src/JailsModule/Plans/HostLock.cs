@@ -366,6 +366,21 @@ public sealed class JournalStep
     /// <summary>False for a step that cannot be taken back (zfs destroy).</summary>
     public bool CanUndo { get; set; } = true;
 
+    /// <summary>What the step is, for Repair-JailHost: command, write-file, delete-file, copy-file, create-folder, check, action.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The file or folder a file step works on.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Whether a write-file step's file existed when the plan began (its undo deletes a file the plan created).</summary>
+    public bool? FileExisted { get; set; }
+
+    /// <summary>The text a write-file step writes (configs: small), so a dead plan can be finished.</summary>
+    public string? Content { get; set; }
+
+    /// <summary>A check step's test, re-run before a dead plan is finished ("unmounted PATH [SPECIAL]").</summary>
+    public string? Check { get; set; }
+
     public string State { get; set; } = nameof(PlanStepState.Pending);
     public string? Error { get; set; }
 }

@@ -180,7 +180,22 @@ public sealed class PlanJournal
             Index = n + 1, Description = s.Description, Actions = s.Actions.ToList(), UndoActions = s.UndoActions.ToList(), CanUndo = s.CanUndo,
             Command = s is CommandStep c ? Argv(c.Command) : null,
             UndoCommands = s is CommandStep u && u.UndoCommands.Count > 0 ? u.UndoCommands.Select(Argv).ToList() : null,
+            Kind = s switch
+            {
+                CommandStep => "command", WriteFileStep => "write-file", DeleteFileStep => "delete-file", CopyFileStep => "copy-file",
+                CreateDirectoryStep => "create-folder", ActionStep { Check: not null } => "check", _ => "action",
+            },
+            Path = s switch { WriteFileStep w => w.Path, DeleteFileStep d => d.Path, CopyFileStep cf => cf.Target, CreateDirectoryStep m => m.Path, _ => null },
+            Content = s is WriteFileStep { Content.Length: <= 65536 } wf ? wf.Content : null,
+            Check = (s as ActionStep)?.Check,
+            FileExisted = s is WriteFileStep wx ? SafeExists(host, wx.Path) : null,
         }).ToList();
+    }
+
+    private static bool? SafeExists(IJailHost host, string path)
+    {
+        try { return host.FileExists(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static List<string> Argv(ProcessRequest r) => r.Arguments.Prepend(r.FileName).ToList();

@@ -207,6 +207,13 @@ public sealed class ActionStep : PlanStep
     }
 
     public override string Description { get; }
+
+    /// <summary>
+    /// Set on a read-only check the journal can repeat ("unmounted PATH [SPECIAL]": nothing but
+    /// SPECIAL is mounted at or below PATH; "read-only": a verification with nothing to repeat).
+    /// </summary>
+    public string? Check { get; init; }
+
     public override IReadOnlyList<string> Actions => _actions;
     public override IReadOnlyList<string> UndoActions => _undoActions;
     public override void Do(PlanContext context) => _do(context);

@@ -266,16 +266,22 @@ public sealed class ProvisioningService
     private static ActionStep MountCheckStep(string path, string? dataset)
     {
         var req = MountTool.Table();
-        return new ActionStep($"Check that nothing is mounted under {path}", new[] { req.DisplayText }, ctx =>
+        return new ActionStep($"Check that nothing is mounted under {path}", new[] { req.DisplayText }, ctx => CheckNothingMounted(ctx, path, dataset))
         {
-            var busy = MountTool.ParseTable(ctx.Run(req).StandardOutput)
-                .Where(m => m.Node.StartsWith(path + "/", StringComparison.Ordinal) || (m.Node == path && m.Special != dataset))
-                .Select(m => $"{m.Special} on {m.Node} ({m.FsType})").ToList();
-            if (busy.Count > 0)
-                throw new PlanPreconditionException("JailPathBusy",
-                    $"Something is still mounted under {path}: {string.Join("; ", busy)}. Unmount it first (the module never removes files through a mount).",
-                    path, PlanErrorKind.ResourceBusy);
-        });
+            Check = "unmounted " + path + (dataset is null ? "" : " " + dataset),
+        };
+    }
+
+    /// <summary>JailPathBusy when anything but <paramref name="allowed"/> is mounted at <paramref name="path"/> or below.</summary>
+    internal static void CheckNothingMounted(PlanContext ctx, string path, string? allowed)
+    {
+        var busy = MountTool.ParseTable(ctx.Run(MountTool.Table()).StandardOutput)
+            .Where(m => m.Node.StartsWith(path + "/", StringComparison.Ordinal) || (m.Node == path && m.Special != allowed))
+            .Select(m => $"{m.Special} on {m.Node} ({m.FsType})").ToList();
+        if (busy.Count > 0)
+            throw new PlanPreconditionException("JailPathBusy",
+                $"Something is still mounted under {path}: {string.Join("; ", busy)}. Unmount it first (the module never removes files through a mount).",
+                path, PlanErrorKind.ResourceBusy);
     }
 
     /// <summary>Steps that take the jail out of its configuration: delete its own file, or edit the shared file.</summary>
@@ -362,7 +368,7 @@ public sealed class ProvisioningService
         {
             var v = ReadUserland(jail.Path) ?? throw new PlanPreconditionException("FreebsdVersionUnreadable", $"{jail.Path}/bin/freebsd-version does not report a version.", name, PlanErrorKind.InvalidData);
             onVersion?.Invoke(v);
-        });
+        }) { Check = "read-only" };
         if (how.ReplaceRoot != null)
         {
             how.ReplaceRoot(plan, verify);

@@ -232,7 +232,11 @@ public sealed class ZfsStorage : IJailStorage
         var zfs = Listing();
         var ds = _svc.JailDataset(r);
         if (zfs.Exists(ds))
-            throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
+            throw new PlanPreconditionException("DatasetExists",
+                $"The dataset '{ds}' already exists." + (zfs.Find(ds)?.Managed == "yes"
+                    ? $" JailsModule made it and no config of that name exists: an interrupted Remove-Jail or New-Jail may have left it. 'Repair-JailHost' lists it; 'Repair-JailHost -Dataset {ds} -Force' destroys it."
+                    : ""),
+                ds, PlanErrorKind.ResourceExists);
         var leaf = ds[(Settings.JailRoot.Length + 1)..];
         if (leaf.Contains('/'))
             throw new PlanPreconditionException("DatasetOutsideRoot", $"The dataset '{ds}' must be a direct child of '{Settings.JailRoot}'.", ds);
