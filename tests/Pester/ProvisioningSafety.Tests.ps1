@@ -190,19 +190,18 @@ Describe 'Recovery after kill -9 (item 5): Repair-JailHost' {
             Start-Process -FilePath $exe -ArgumentList $argv -PassThru -RedirectStandardOutput (Join-Path $script:sim "$Tag.out") -RedirectStandardError (Join-Path $script:sim "$Tag.err")
         }
         # Runs $Command in a child pwsh, waits until its plan holds $Resource with its journal and its slow step hangs, kills it (-Force).
-        function script:Kill-MidPlan([string] $Tag, [string] $Command, [string] $Resource, [string] $SlowCommand) {
+        function script:Kill-MidPlan([string] $Tag, [string] $Command, [string] $Resource, [string] $SlowCommand, [scriptblock] $Until) {
             Set-JailSimulatorFault -Command $SlowCommand -Delay 120000 -ThenRun | Out-Null
             $child = Start-ChildPwsh $Tag $Command
             try {
                 $deadline = [datetime]::UtcNow.AddSeconds(90)
                 do {
                     Start-Sleep -Milliseconds 100
-                    $hung = @(Get-JailSimulatorLog | Where-Object { $_.ToString() -like "*$($SlowCommand -replace '\*','')*" -or $_.ToString() -like "*delayed*" })
                     $line = [JailsModule.Plans.HostLock]::Held($script:host_) | Where-Object { $_.Resources -contains $Resource -and $_.Steps }
-                } until (($line -and $hung) -or $child.HasExited -or [datetime]::UtcNow -gt $deadline)
+                } until (($line -and (& $Until)) -or $child.HasExited -or [datetime]::UtcNow -gt $deadline)
                 $line | Should -Not -BeNullOrEmpty -Because "the child's plan holds $Resource while its step hangs"
-                # Give the hanging step's earlier steps time to finish (they are quick file and zfs steps).
-                Start-Sleep -Milliseconds 1500
+                & $Until | Should -BeTrue -Because 'the steps before the slow one ran'
+                Start-Sleep -Milliseconds 300
             }
             finally {
                 Stop-Process -Id $child.Id -Force
@@ -214,7 +213,7 @@ Describe 'Recovery after kill -9 (item 5): Repair-JailHost' {
     }
     It 'a Remove-Jail killed between the config delete and zfs destroy: the dataset is listed, New-Jail names Repair-JailHost, -Finish destroys it' {
         New-Jail kill1 -Template 14.3-RELEASE | Out-Null
-        $line = Kill-MidPlan 'kill1' 'Remove-Jail kill1 -Force' 'jail:kill1' 'zfs destroy zroot/jails/containers/kill1'
+        $line = Kill-MidPlan 'kill1' 'Remove-Jail kill1 -Force' 'jail:kill1' 'zfs destroy zroot/jails/containers/kill1' { -not (Test-Path (Real '/etc/jail.conf.d/kill1.conf')) }
         Test-Path (Real '/etc/jail.conf.d/kill1.conf') | Should -BeFalse
         Datasets | Should -Contain 'zroot/jails/containers/kill1'
         # The journal lists each step's undo.
@@ -249,7 +248,7 @@ Describe 'Recovery after kill -9 (item 5): Repair-JailHost' {
         Datasets | Should -Not -Contain 'zroot/jails/containers/kill2'
     }
     It 'a New-Jail -Start killed at the start: -Undo destroys the clone and deletes the config it wrote, checking the host first' {
-        $line = Kill-MidPlan 'kill3' 'New-Jail kill3 -Template 14.3-RELEASE -Start' 'jail:kill3' 'jail -i -f /etc/jail.conf.d/kill3.conf -c kill3'
+        $line = Kill-MidPlan 'kill3' 'New-Jail kill3 -Template 14.3-RELEASE -Start' 'jail:kill3' 'jail -i -f /etc/jail.conf.d/kill3.conf -c kill3' { Test-Path (Real '/etc/jail.conf.d/kill3.conf') }
         Datasets | Should -Contain 'zroot/jails/containers/kill3'
         Test-Path (Real '/etc/jail.conf.d/kill3.conf') | Should -BeTrue
         $j = @(Repair-JailHost -WarningAction SilentlyContinue) | Where-Object { $_.Kind -eq 'Journal' -and $_.Id -eq $line.Id }
