@@ -26,8 +26,10 @@ public sealed record PlanProgress(int StepIndex, int StepCount, string Descripti
 /// Crash recovery: the line of a plan whose process died stays in the table until the next plan
 /// reads it; that plan drops it, saves its journal as /var/db/jailsmodule/journal/ID.json and warns
 /// (<see cref="OnWarning"/>). Every step listed may or may not have run (states stay Pending: the
-/// steps are not re-recorded as they run), so the operator checks them in order against the host,
-/// undoing what ran with each step's listed undo.
+/// steps are not re-recorded as they run). Each step carries its undo actions (display text and, for
+/// native commands, argv) and what it works on (kind, path, a written file's text, a check), so
+/// Repair-JailHost (<see cref="Services.RepairService"/>) can check each step against the host and
+/// finish the plan or undo what ran.
 /// </summary>
 public sealed class PlanExecutor
 {

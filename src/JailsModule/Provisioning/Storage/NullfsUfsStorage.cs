@@ -213,6 +213,8 @@ public sealed class NullfsUfsStorage : IJailStorage
         if (kind == "thin" && skel != JailSkeleton(name))
             throw new PlanPreconditionException("JailPathOutsideRoot",
                 $"The skeleton of jail '{name}' is recorded as '{skel ?? "-"}', not {JailSkeleton(name)}; nothing is deleted. Use -KeepDataset to remove only the configuration.", name);
+        if (kind is null && !keepRoot && jail.Path.Length > 1 && Host.DirectoryExists(jail.Path))
+            _svc.OnWarning?.Invoke($"{jail.Path} is kept: the config of jail '{name}' ({jail.ConfigPath ?? "none"}) does not prove JailsModule made it for this jail (no '# jailsmodule: uuid=' and storage={Name} comments); only the configuration is removed.");
         var removal = new JailRootRemoval
         {
             Description = kind is null ? "" : $" and delete {jail.Path}" + (skel is null ? "" : $" and {skel}"),
