@@ -9,7 +9,7 @@ namespace JailsModule.Commands;
 /// jail uses; finishes or undoes a dead plan from its journal (-Id with -Finish or -Undo), checking the
 /// host before each step; destroys an orphaned root (-Dataset, with -Force or confirmation).
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Repair, "JailHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ListSet)]
+[Cmdlet(VerbsDiagnostic.Repair, "JailHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ListSet)]
 [OutputType(typeof(JailRepairItem))]
 public sealed class RepairJailHostCommand : JailProvisionCmdletBase
 {
@@ -54,8 +54,15 @@ public sealed class RepairJailHostCommand : JailProvisionCmdletBase
             {
                 case ListSet:
                     // Taking and dropping the lock saves the journals of plans whose process died.
-                    using (HostLock.Acquire(JailHost, new[] { "repair:list" }, "repair-" + Guid.NewGuid().ToString("N")[..8], "Repair-JailHost (list)",
-                               TimeSpan.FromSeconds(Settings.LockTimeout), CancellationToken, WriteWarning)) { }
+                    try
+                    {
+                        using (HostLock.Acquire(JailHost, new[] { "repair:list" }, "repair-" + Guid.NewGuid().ToString("N")[..8], "Repair-JailHost (list)",
+                                   TimeSpan.FromSeconds(Settings.LockTimeout), CancellationToken, WriteWarning)) { }
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+                    {
+                        WriteWarning($"The lock table {HostLock.TableFile} could not be read ({e.Message}): plans of dead processes still listed there are not shown.");
+                    }
                     foreach (var j in repair.Journals()) WriteObject(j);
                     foreach (var o in repair.OrphanDatasets()) WriteObject(o);
                     break;

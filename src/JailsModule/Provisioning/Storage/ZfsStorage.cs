@@ -67,7 +67,8 @@ public sealed class ZfsStorage : IJailStorage
         var dsUuid = local.GetValueOrDefault(ZfsTool.Uuid);
         var dsJail = local.GetValueOrDefault(ZfsTool.JailName);
         if (dsUuid is null || dsJail is null)
-            return $"the dataset '{dataset}' does not record which jail it was made for ({ZfsTool.Uuid} and {ZfsTool.JailName} are not both set on it locally)";
+            return $"the dataset '{dataset}' does not record which jail it was made for ({ZfsTool.Uuid} and {ZfsTool.JailName} are not both set on it locally; " +
+                   $"a dataset an earlier version made for this jail can say so with '{ToolPaths.Zfs} set {ZfsTool.JailName}={jail.Name} {dataset}')";
         if (dsJail != jail.Name)
             return $"the dataset '{dataset}' was made for jail '{dsJail}', not '{jail.Name}'";
         var conf = _svc.ConfigMetadata(jail);
