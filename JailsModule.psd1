@@ -26,6 +26,7 @@
         'New-JailTemplate'
         'Remove-Jail'
         'Remove-JailTemplate'
+        'Repair-JailHost'
         'Restart-Jail'
         'Save-JailRelease'
         'Set-JailConfig'

@@ -131,7 +131,7 @@ Describe 'New-Jail' {
         foreach ($n in 'web1', 'web2') {
             @($cmds | Where-Object { $_ -like "/sbin/zfs clone *" -and $_ -like "* zroot/jails/containers/$n" }) | Should -HaveCount 1
             @($cmds -match ('^/sbin/zfs clone -o org\.jailsmodule:managed=yes -o org\.jailsmodule:uuid=[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12} ' +
-                '-o org\.jailsmodule:kind=thin -o org\.jailsmodule:template=14\.3-RELEASE zroot/jails/templates/14\.3-RELEASE@base zroot/jails/containers/' + $n + '$')) | Should -HaveCount 1
+                '-o org\.jailsmodule:kind=thin -o org\.jailsmodule:template=14\.3-RELEASE -o org\.jailsmodule:jail=' + $n + ' zroot/jails/templates/14\.3-RELEASE@base zroot/jails/containers/' + $n + '$')) | Should -HaveCount 1
         }
         @($cmds | Where-Object { $_ -like '/sbin/zfs set *' }) | Should -HaveCount 0
         $web1 = $script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/web1'
@@ -340,7 +340,7 @@ Describe 'Update-Jail and Update-JailTemplate' {
         $t.PatchLevel | Should -Be '14.1-RELEASE-p8'
         Get-JailTemplate 14.1-patched | Remove-JailTemplate -Force
     }
-    It 'Update-JailTemplate patches and snapshots at the new level; existing clones keep their snapshot; Update-Jail moves a thin jail to it' {
+    It 'Update-JailTemplate patches and snapshots at the new level; existing clones keep their snapshot; Update-Jail patches a thin jail in place to it' {
         Save-JailRelease 14.2-RELEASE | Out-Null
         New-JailTemplate 14.2-RELEASE | Out-Null
         New-Jail thin142 -Template 14.2-RELEASE | Out-Null
@@ -354,7 +354,8 @@ Describe 'Update-Jail and Update-JailTemplate' {
         ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/thin142').Origin | Should -Be 'zroot/jails/templates/14.2-RELEASE@base'
         Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/thin142/bin/freebsd-version') -Raw | Should -BeLike '*"14.2-RELEASE"*'
         Update-Jail thin142 -PassThru | Should -Not -BeNullOrEmpty
-        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/thin142').Origin | Should -Be 'zroot/jails/templates/14.2-RELEASE@14.2-RELEASE-p4'
+        # The clone holds the jail's own files: patched in place, never re-cloned (issue 10, item 3).
+        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/thin142').Origin | Should -Be 'zroot/jails/templates/14.2-RELEASE@base'
         Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/thin142/bin/freebsd-version') -Raw | Should -BeLike '*"14.2-RELEASE-p4"*'
     }
     It 'Update-Jail patches a thick jail with freebsd-update -b and checks freebsd-version' {
@@ -371,57 +372,43 @@ Describe 'Update-Jail and Update-JailTemplate' {
         Mutating (Since $m) | Should -Be @('/usr/sbin/freebsd-update -j thick142 --not-running-from-cron fetch install')
         Stop-Jail thick142
     }
-    It 'moves a thin jail to the template''s newer snapshot, keeps the old root as .prev, and checks freebsd-version' {
+    It 'patches a thin jail in place with freebsd-update -b (no .prev, same uuid and origin) and checks freebsd-version' {
         New-Jail upd1 -Template 14.3-RELEASE | Out-Null
-        # A newer template snapshot, as Update-JailTemplate would leave it (freebsd-update is not simulated yet).
+        # A newer template snapshot, as Update-JailTemplate would leave it: the jail is not re-cloned from it.
         Set-Content (Join-Path $script:sim 'fs/usr/local/jails/templates/14.3-RELEASE/bin/freebsd-version') "#!/bin/sh`nUSERLAND_VERSION=`"14.3-RELEASE-p2`"`n" -NoNewline
         (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2')).ExitCode | Should -Be 0
         (Get-JailTemplate 14.3-RELEASE).Snapshot | Should -Be 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2'
         $uuid = ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1').Properties['org.jailsmodule:uuid']
         $uuid | Should -Match '^[0-9a-f-]{36}$'
         $m = Mark
-        Update-Jail upd1 -Verbose 4>&1 | Out-String | Should -BeLike '*freebsd-version -u: 14.3-RELEASE-p2*'
-        Mutating (Since $m) | Should -Be @(
-            '/sbin/zfs rename zroot/jails/containers/upd1 zroot/jails/containers/upd1.prev'
-            ((Since $m) | Where-Object { $_ -like '/sbin/zfs clone -o org.jailsmodule:managed=yes -o org.jailsmodule:uuid=* -o org.jailsmodule:kind=thin -o org.jailsmodule:template=14.3-RELEASE zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2 zroot/jails/containers/upd1' })
-            '/sbin/zfs set org.jailsmodule:kind=previous zroot/jails/containers/upd1.prev')
-        # The re-clone keeps the jail's uuid.
-        ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1').Properties['org.jailsmodule:uuid'] | Should -Be $uuid
+        Update-Jail upd1 -Verbose 4>&1 | Out-String | Should -BeLike '*freebsd-version -u: 14.3-RELEASE-p5*'
+        Mutating (Since $m) | Should -Be @('/usr/sbin/freebsd-update -b /usr/local/jails/containers/upd1 --currently-running 14.3-RELEASE --not-running-from-cron fetch install')
         $ds = $script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1'
-        $ds.Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@14.3-RELEASE-p2'
-        Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/upd1/bin/freebsd-version') -Raw | Should -BeLike '*14.3-RELEASE-p2*'
+        $ds.Properties['org.jailsmodule:uuid'] | Should -Be $uuid
+        $ds.Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@base'
+        $script:host_.ReadState().Datasets.Name | Should -Not -Contain 'zroot/jails/containers/upd1.prev'
+        Get-Content (Join-Path $script:sim 'fs/usr/local/jails/containers/upd1/bin/freebsd-version') -Raw | Should -BeLike '*14.3-RELEASE-p5*'
         # Existing clones of the template keep their snapshot.
         ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/web1').Origin | Should -Be 'zroot/jails/templates/14.3-RELEASE@base'
-        Update-Jail upd1 -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailUpToDate,*'
     }
-    It 'a fault while cloning puts the old root back' {
+    It 'a failed freebsd-update of a thin jail leaves it as it was' {
         New-Jail upd2 -Template 14.3-RELEASE | Out-Null
         (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later')).ExitCode | Should -Be 0
-        Assert-FaultLeavesNoTrace 'zfs clone *' 'cannot create: out of space' 'UpdateJailFailed' { Update-Jail upd2 }
+        Assert-FaultLeavesNoTrace 'freebsd-update *' 'The update metadata signature is invalid.' 'UpdateJailFailed' { Update-Jail upd2 }
     }
-    It 'a running thin jail is refused without -Force and stopped, re-cloned and started again with it' {
+    It 'a running thin jail is patched with freebsd-update -j and keeps running' {
         New-Jail upd3 -Template 14.3-RELEASE -Start | Out-Null
-        (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later2')).ExitCode | Should -Be 0
-        Update-Jail upd3 -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailRunning,*'
         $m = Mark
-        (Update-Jail upd3 -Force -PassThru).State | Should -Be 'Running'
-        $cmds = Mutating (Since $m)
-        $cmds[0] | Should -Be '/usr/sbin/jail -q -f /etc/jail.conf.d/upd3.conf -r upd3'
-        $cmds[1] | Should -Be '/sbin/zfs rename zroot/jails/containers/upd3 zroot/jails/containers/upd3.prev'
-        $cmds[2] | Should -BeLike '/sbin/zfs clone -o org.jailsmodule:managed=yes * zroot/jails/templates/14.3-RELEASE@later2 zroot/jails/containers/upd3'
-        $cmds[-1] | Should -Be '/usr/sbin/jail -i -f /etc/jail.conf.d/upd3.conf -c upd3'
+        (Update-Jail upd3 -PassThru).State | Should -Be 'Running'
+        Mutating (Since $m) | Should -Be @('/usr/sbin/freebsd-update -j upd3 --not-running-from-cron fetch install')
     }
-    It 'Remove-Jail destroys the root Update-Jail kept with the jail; a .prev that is not provably the jail''s stays' {
-        # upd3 has upd3.prev: a second update is refused with the command that clears the way.
-        (Run-Sim '/sbin/zfs' @('snapshot', 'zroot/jails/templates/14.3-RELEASE@later3')).ExitCode | Should -Be 0
-        Update-Jail upd3 -Force -ErrorAction SilentlyContinue -ErrorVariable err
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'DatasetExists,*'
-        $err[0].ToString() | Should -BeLike '*/sbin/zfs destroy zroot/jails/containers/upd3.prev*'
+    It 'Remove-Jail destroys a root an earlier Update-Jail kept (.prev) with the jail; a .prev that is not provably the jail''s stays, with a warning' {
+        # upd1.prev as earlier versions of the module left it: the jail's uuid, kind=previous, managed, all local.
+        $uuid = ($script:host_.ReadState().Datasets | Where-Object Name -eq 'zroot/jails/containers/upd1').Properties['org.jailsmodule:uuid']
+        (Run-Sim '/sbin/zfs' @('clone', '-o', 'org.jailsmodule:managed=yes', '-o', "org.jailsmodule:uuid=$uuid", '-o', 'org.jailsmodule:kind=previous', 'zroot/jails/templates/14.3-RELEASE@base', 'zroot/jails/containers/upd1.prev')).ExitCode | Should -Be 0
         # The template names the kept roots among its clones.
         Remove-JailTemplate 14.3-RELEASE -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable terr
-        $terr[0].ToString() | Should -BeLike '*zroot/jails/containers/upd1.prev, zroot/jails/containers/upd3.prev are roots Update-Jail kept*'
+        $terr[0].ToString() | Should -BeLike '*zroot/jails/containers/upd1.prev is a root Update-Jail kept*'
         # Busy kept root: refused before anything irreversible, the host as it was.
         Assert-FaultLeavesNoTrace 'zfs destroy zroot/jails/containers/upd1.prev' 'cannot destroy ''zroot/jails/containers/upd1.prev'': dataset is busy' 'RemoveJailFailed' { Remove-Jail upd1 -Confirm:$false }
         $m = Mark
@@ -430,10 +417,11 @@ Describe 'Update-Jail and Update-JailTemplate' {
         $names = @($script:host_.ReadState().Datasets.Name)
         $names | Should -Not -Contain 'zroot/jails/containers/upd1.prev'
         $names | Should -Not -Contain 'zroot/jails/containers/upd1'
-        # A kind=previous dataset with another uuid is not upd2's: Remove-Jail upd2 leaves it.
+        # A kind=previous dataset with another uuid is not upd2's: Remove-Jail upd2 leaves it and says so.
         (Run-Sim '/sbin/zfs' @('create', '-o', 'org.jailsmodule:managed=yes', '-o', 'org.jailsmodule:kind=previous', '-o', 'org.jailsmodule:uuid=00000000-0000-4000-8000-000000000000', 'zroot/jails/containers/upd2.prev')).ExitCode | Should -Be 0
-        Remove-Jail upd2 -Confirm:$false
+        Remove-Jail upd2 -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
         $script:host_.ReadState().Datasets.Name | Should -Contain 'zroot/jails/containers/upd2.prev'
+        ($w -join "`n") | Should -BeLike '*zroot/jails/containers/upd2.prev*kept*'
         (Run-Sim '/sbin/zfs' @('destroy', 'zroot/jails/containers/upd2.prev')).ExitCode | Should -Be 0
     }
     It 'Update-JailTemplate -WhatIf shows freebsd-update with -b, --currently-running and --not-running-from-cron' {

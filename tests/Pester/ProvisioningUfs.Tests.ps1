@@ -271,6 +271,24 @@ Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
         Test-Path (Real "$S/etc/rc") | Should -BeTrue
         @($script:host_.ReadState().Mounts | Where-Object FsType -eq nullfs) | Should -HaveCount 0
     }
+    It 'an alias of thick1''s folder: Update-Jail refuses, Remove-Jail never deletes the folder and names it' {
+        # With copied metadata comments: refused, nothing removed.
+        (Get-Content (Real '/etc/jail.conf.d/thick1.conf') -Raw) -replace '(?m)^thick1 \{', 'ufsalias1 {' | Set-Content (Real '/etc/jail.conf.d/ufsalias1.conf') -NoNewline
+        Update-Jail ufsalias1 -Force -ErrorAction SilentlyContinue -ErrorVariable uerr
+        $uerr[0].FullyQualifiedErrorId | Should -BeLike 'JailRootNotOwned,*'
+        Remove-Jail ufsalias1 -Force -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'JailPathOutsideRoot,*'
+        Test-Path (Real '/etc/jail.conf.d/ufsalias1.conf') | Should -BeTrue
+        Remove-Item (Real '/etc/jail.conf.d/ufsalias1.conf')
+        # Without the comments: only the config goes, the folder stays and a warning names it.
+        Set-JailConfig ufsalias2 -New -Parameter @{ path = '/usr/local/jails/containers/thick1' }
+        $m = Mark
+        Remove-Jail ufsalias2 -Force -WarningVariable w -WarningAction SilentlyContinue
+        Mutating (Since $m) | Should -HaveCount 0
+        Test-Path (Real '/etc/jail.conf.d/ufsalias2.conf') | Should -BeFalse
+        Test-Path (Real '/usr/local/jails/containers/thick1/bin/freebsd-version') | Should -BeTrue
+        ($w -join "`n") | Should -BeLike '*/usr/local/jails/containers/thick1*kept*'
+    }
     It 'thick: rm -rf -x of its tree' {
         $m = Mark
         Remove-Jail thick1 -Confirm:$false

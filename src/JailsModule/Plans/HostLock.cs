@@ -390,6 +390,34 @@ public sealed class JournalStep
     public int Index { get; set; }
     public string Description { get; set; } = "";
     public List<string> Actions { get; set; } = new();
+
+    /// <summary>How the step is taken back (command lines or file edits, in order); empty when it has no undo.</summary>
+    public List<string> UndoActions { get; set; } = new();
+
+    /// <summary>The step's native command as argv (program first), when it is one: what Repair-JailHost -Finish runs.</summary>
+    public List<string>? Command { get; set; }
+
+    /// <summary>The undo commands as argv (program first), when the undo is native commands: what Repair-JailHost -Undo runs.</summary>
+    public List<List<string>>? UndoCommands { get; set; }
+
+    /// <summary>False for a step that cannot be taken back (zfs destroy).</summary>
+    public bool CanUndo { get; set; } = true;
+
+    /// <summary>What the step is, for Repair-JailHost: command, write-file, delete-file, copy-file, create-folder, check, action.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The file or folder a file step works on.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Whether a write-file step's file existed when the plan began (its undo deletes a file the plan created).</summary>
+    public bool? FileExisted { get; set; }
+
+    /// <summary>The text a write-file step writes (configs: small), so a dead plan can be finished.</summary>
+    public string? Content { get; set; }
+
+    /// <summary>A check step's test, re-run before a dead plan is finished ("unmounted PATH [SPECIAL]").</summary>
+    public string? Check { get; set; }
+
     public string State { get; set; } = nameof(PlanStepState.Pending);
     public string? Error { get; set; }
 }

@@ -88,6 +88,12 @@ public abstract class PlanStep
     /// <summary>The native command lines (sh quoting) or file edits this step performs, for -WhatIf.</summary>
     public abstract IReadOnlyList<string> Actions { get; }
 
+    /// <summary>
+    /// How the step is taken back, as command lines or file edits (the journal lists them, so a dead
+    /// plan can be undone by Repair-JailHost or by hand). Empty: nothing to undo.
+    /// </summary>
+    public virtual IReadOnlyList<string> UndoActions => Array.Empty<string>();
+
     /// <summary>False for steps that cannot be taken back (zfs destroy): the executor runs them only after every undoable step.</summary>
     public virtual bool CanUndo => true;
 

@@ -26,8 +26,10 @@ public sealed record PlanProgress(int StepIndex, int StepCount, string Descripti
 /// Crash recovery: the line of a plan whose process died stays in the table until the next plan
 /// reads it; that plan drops it, saves its journal as /var/db/jailsmodule/journal/ID.json and warns
 /// (<see cref="OnWarning"/>). Every step listed may or may not have run (states stay Pending: the
-/// steps are not re-recorded as they run), so the operator checks them in order against the host,
-/// undoing what ran with each step's listed undo.
+/// steps are not re-recorded as they run). Each step carries its undo actions (display text and, for
+/// native commands, argv) and what it works on (kind, path, a written file's text, a check), so
+/// Repair-JailHost (<see cref="Services.RepairService"/>) can check each step against the host and
+/// finish the plan or undo what ran.
 /// </summary>
 public sealed class PlanExecutor
 {
@@ -194,8 +196,30 @@ public sealed class PlanJournal
         var r = hostLock.Record;
         r.Description = plan.Description;
         r.Resources = plan.Resources.ToList();
-        r.Steps = plan.Steps.Select((s, n) => new JournalStep { Index = n + 1, Description = s.Description, Actions = s.Actions.ToList() }).ToList();
+        r.Steps = plan.Steps.Select((s, n) => new JournalStep
+        {
+            Index = n + 1, Description = s.Description, Actions = s.Actions.ToList(), UndoActions = s.UndoActions.ToList(), CanUndo = s.CanUndo,
+            Command = s is CommandStep c ? Argv(c.Command) : null,
+            UndoCommands = s is CommandStep u && u.UndoCommands.Count > 0 ? u.UndoCommands.Select(Argv).ToList() : null,
+            Kind = s switch
+            {
+                CommandStep => "command", WriteFileStep => "write-file", DeleteFileStep => "delete-file", CopyFileStep => "copy-file",
+                CreateDirectoryStep => "create-folder", ActionStep { Check: not null } => "check", _ => "action",
+            },
+            Path = s switch { WriteFileStep w => w.Path, DeleteFileStep d => d.Path, CopyFileStep cf => cf.Target, CreateDirectoryStep m => m.Path, _ => null },
+            Content = s is WriteFileStep { Content.Length: <= 65536 } wf ? wf.Content : null,
+            Check = (s as ActionStep)?.Check,
+            FileExisted = s is WriteFileStep wx ? SafeExists(host, wx.Path) : null,
+        }).ToList();
     }
+
+    private static bool? SafeExists(IJailHost host, string path)
+    {
+        try { return host.FileExists(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static List<string> Argv(ProcessRequest r) => r.Arguments.Prepend(r.FileName).ToList();
 
     /// <summary>Where <see cref="Keep"/> saved it, once it did.</summary>
     public string? Path { get; private set; }

@@ -39,6 +39,9 @@ public sealed class CommandStep : PlanStep
         OnResult?.Invoke(r);
     }
 
+    public override IReadOnlyList<string> UndoActions
+        => UndoCommands.Select(u => u.DisplayText).Concat(UndoDeleteFiles.Select(f => $"delete file {CommandLine.Quote(f)}")).ToList();
+
     public override void Undo(PlanContext context)
     {
         foreach (var u in UndoCommands) context.Run(u);
@@ -47,11 +50,12 @@ public sealed class CommandStep : PlanStep
     }
 }
 
-/// <summary>Writes a file atomically; undo puts the previous bytes back, or deletes a file that did not exist.</summary>
+/// <summary>Writes a file atomically; undo puts the previous bytes back with their mode, or deletes a file that did not exist.</summary>
 public sealed class WriteFileStep : PlanStep
 {
     private byte[]? _previous;
     private bool _existed;
+    private int? _previousMode;
 
     public WriteFileStep(string path, string content, int mode = 0x1A4 /* 0644 */, string? description = null)
     {
@@ -73,12 +77,16 @@ public sealed class WriteFileStep : PlanStep
     {
         _existed = context.Host.FileExists(Path);
         _previous = _existed ? context.Host.ReadAllBytes(Path) : null;
+        _previousMode = _existed ? context.Host.GetFileInfo(Path)?.Mode : null;
         context.Host.WriteAllTextAtomic(Path, Content, Mode);
     }
 
+    public override IReadOnlyList<string> UndoActions
+        => new[] { $"restore file {CommandLine.Quote(Path)} as it was (delete it if the plan created it; its content is not in the journal)" };
+
     public override void Undo(PlanContext context)
     {
-        if (_existed) context.Host.WriteAllBytes(Path, _previous!);
+        if (_existed) FileRestore.Restore(context.Host, Path, _previous!, _previousMode);
         else if (context.Host.FileExists(Path)) context.Host.DeleteFile(Path);
     }
 }
@@ -112,6 +120,8 @@ public sealed class CopyFileStep : PlanStep
         context.Host.WriteAllBytes(Target, bytes);
     }
 
+    public override IReadOnlyList<string> UndoActions => new[] { $"restore or delete file {CommandLine.Quote(Target)}" };
+
     public override void Undo(PlanContext context)
     {
         if (_existed) context.Host.WriteAllBytes(Target, _previous!);
@@ -119,10 +129,11 @@ public sealed class CopyFileStep : PlanStep
     }
 }
 
-/// <summary>Deletes a file; undo writes the same bytes back.</summary>
+/// <summary>Deletes a file; undo writes the same bytes back with the same mode.</summary>
 public sealed class DeleteFileStep : PlanStep
 {
     private byte[]? _previous;
+    private int? _previousMode;
 
     public DeleteFileStep(string path) => Path = path;
 
@@ -133,12 +144,15 @@ public sealed class DeleteFileStep : PlanStep
     public override void Do(PlanContext context)
     {
         _previous = context.Host.FileExists(Path) ? context.Host.ReadAllBytes(Path) : null;
+        _previousMode = _previous != null ? context.Host.GetFileInfo(Path)?.Mode : null;
         if (_previous != null) context.Host.DeleteFile(Path);
     }
 
+    public override IReadOnlyList<string> UndoActions => new[] { $"restore file {CommandLine.Quote(Path)} (its content is not in the journal)" };
+
     public override void Undo(PlanContext context)
     {
-        if (_previous != null) context.Host.WriteAllBytes(Path, _previous);
+        if (_previous != null) FileRestore.Restore(context.Host, Path, _previous, _previousMode);
     }
 }
 
@@ -165,6 +179,8 @@ public sealed class CreateDirectoryStep : PlanStep
         context.Host.CreateDirectory(Path);
     }
 
+    public override IReadOnlyList<string> UndoActions => new[] { $"remove folder {CommandLine.Quote(Path)} and the parents this step created, if empty" };
+
     public override void Undo(PlanContext context)
     {
         foreach (var d in _created)
@@ -179,9 +195,11 @@ public sealed class ActionStep : PlanStep
     private readonly Action<PlanContext> _do;
     private readonly Action<PlanContext>? _undo;
     private readonly string[] _actions;
+    private readonly string[] _undoActions;
 
-    public ActionStep(string description, string[] actions, Action<PlanContext> @do, Action<PlanContext>? undo = null)
+    public ActionStep(string description, string[] actions, Action<PlanContext> @do, Action<PlanContext>? undo = null, string[]? undoActions = null)
     {
+        _undoActions = undoActions ?? Array.Empty<string>();
         Description = description;
         _actions = actions;
         _do = @do;
@@ -189,7 +207,39 @@ public sealed class ActionStep : PlanStep
     }
 
     public override string Description { get; }
+
+    /// <summary>
+    /// Set on a read-only check the journal can repeat ("unmounted PATH [SPECIAL]": nothing but
+    /// SPECIAL is mounted at or below PATH; "read-only": a verification with nothing to repeat).
+    /// </summary>
+    public string? Check { get; init; }
+
     public override IReadOnlyList<string> Actions => _actions;
+    public override IReadOnlyList<string> UndoActions => _undoActions;
     public override void Do(PlanContext context) => _do(context);
     public override void Undo(PlanContext context) => _undo?.Invoke(context);
+}
+
+/// <summary>Puts a file's previous bytes back with its previous mode (a rollback must not loosen a 0600 file).</summary>
+internal static class FileRestore
+{
+    public static void Restore(IJailHost host, string path, byte[] bytes, int? mode)
+    {
+        var now = host.FileExists(path) ? host.GetFileInfo(path) : null;
+        if (now != null && (mode is null || now.Mode == mode))
+        {
+            host.WriteAllBytes(path, bytes); // the same file keeps its mode and owner
+            return;
+        }
+        // The text goes back through the atomic write, which gives a new file exactly the mode it had.
+        var text = new System.Text.UTF8Encoding(false, true);
+        string? decoded = null;
+        try { decoded = text.GetString(bytes); } catch (System.Text.DecoderFallbackException) { }
+        if (decoded != null && mode is int m && text.GetBytes(decoded).AsSpan().SequenceEqual(bytes))
+        {
+            if (now != null) host.DeleteFile(path);
+            host.WriteAllTextAtomic(path, decoded, m);
+        }
+        else host.WriteAllBytes(path, bytes);
+    }
 }

@@ -12,11 +12,14 @@ public static class ZfsTool
     public const string Kind = "org.jailsmodule:kind";
     public const string Release = "org.jailsmodule:release";
 
+    /// <summary>The name of the jail a jail root was made for: with the uuid, what proves whose root a dataset is.</summary>
+    public const string JailName = "org.jailsmodule:jail";
+
     /// <summary>A template's distribution sets, comma-separated (base,lib32): what a thick jail from it extracts.</summary>
     public const string Sets = "org.jailsmodule:sets";
 
     /// <summary>The columns <see cref="ListAll"/> asks for, in order.</summary>
-    public static readonly string[] ListColumns = { "name", "type", "origin", "mountpoint", "createtxg", Managed, Uuid, Template, Kind, Release, Sets };
+    public static readonly string[] ListColumns = { "name", "type", "origin", "mountpoint", "createtxg", Managed, Uuid, Template, Kind, Release, Sets, JailName };
 
     /// <summary>zfs list -H -p -t filesystem,snapshot -o COLUMNS: the whole pool in one run.</summary>
     public static ProcessRequest ListAll()
@@ -73,10 +76,10 @@ public static class ZfsTool
         {
             if (line.Length == 0) continue;
             var f = line.Split('\t');
-            if (f.Length < ListColumns.Length) continue;
+            if (f.Length < ListColumns.Length - 1) continue; // the jail column came last: a row without it still parses
             static string? V(string s) => s is "-" or "" ? null : s;
             long.TryParse(f[4], out var txg);
-            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9]), V(f[10])));
+            list.Add(new ZfsEntry(f[0], f[1], V(f[2]), V(f[3]), txg, V(f[5]), V(f[6]), V(f[7]), V(f[8]), V(f[9]), V(f[10]), f.Length > 11 ? V(f[11]) : null));
         }
         return new ZfsListing(list);
     }

@@ -26,8 +26,19 @@ internal sealed class FakeHost : IJailHost
     public string ReadAllText(string path) => System.Text.Encoding.UTF8.GetString(ReadAllBytes(path));
     public byte[] ReadAllBytes(string path) => Files.TryGetValue(path, out var b) ? b : throw new FileNotFoundException(path);
 
-    public void WriteAllTextAtomic(string path, string content, int? newFileMode = null) => Files[path] = System.Text.Encoding.UTF8.GetBytes(content);
-    public void WriteAllBytes(string path, byte[] content) => Files[path] = content;
+    /// <summary>File modes as a FreeBSD host keeps them: an atomic write keeps the old file's mode (or gives a new one newFileMode), a plain write of a new file gets 0644 (umask 022).</summary>
+    public ConcurrentDictionary<string, int> Modes { get; } = new(StringComparer.Ordinal);
+
+    public void WriteAllTextAtomic(string path, string content, int? newFileMode = null)
+    {
+        if (!Files.ContainsKey(path)) Modes[path] = newFileMode ?? 0x1A4;
+        Files[path] = System.Text.Encoding.UTF8.GetBytes(content);
+    }
+    public void WriteAllBytes(string path, byte[] content)
+    {
+        if (!Files.ContainsKey(path)) Modes[path] = 0x1A4;
+        Files[path] = content;
+    }
 
     public IReadOnlyList<string> ListDirectory(string path, string pattern = "*")
     {
@@ -39,7 +50,7 @@ internal sealed class FakeHost : IJailHost
     }
 
     public HostFileInfo? GetFileInfo(string path)
-        => Files.TryGetValue(path, out var b) ? new HostFileInfo(path, false, b.Length, DateTime.UtcNow, 0x1A4) : null;
+        => Files.TryGetValue(path, out var b) ? new HostFileInfo(path, false, b.Length, DateTime.UtcNow, Modes.TryGetValue(path, out var m) ? m : 0x1A4) : null;
 
     public void CreateDirectory(string path)
     {
@@ -48,7 +59,7 @@ internal sealed class FakeHost : IJailHost
     }
 
     public void Rename(string from, string to) { Files[to] = Files[from]; Files.TryRemove(from, out _); }
-    public void DeleteFile(string path) => Files.TryRemove(path, out _);
+    public void DeleteFile(string path) { Files.TryRemove(path, out _); Modes.TryRemove(path, out _); }
     public void DeleteDirectory(string path) => Dirs.TryRemove(path, out _);
 
     public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null)

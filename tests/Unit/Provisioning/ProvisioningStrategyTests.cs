@@ -11,7 +11,7 @@ namespace JailsModule.Tests.Provisioning;
 /// <summary>The storage is chosen once from one zfs list, which the first plan then uses; the userland source's steps.</summary>
 public sealed class ProvisioningStrategyTests
 {
-    private const string ZfsList = "/sbin/zfs list -H -p -t filesystem,snapshot -o name,type,origin,mountpoint,createtxg,org.jailsmodule:managed,org.jailsmodule:uuid,org.jailsmodule:template,org.jailsmodule:kind,org.jailsmodule:release,org.jailsmodule:sets";
+    private const string ZfsList = "/sbin/zfs list -H -p -t filesystem,snapshot -o name,type,origin,mountpoint,createtxg,org.jailsmodule:managed,org.jailsmodule:uuid,org.jailsmodule:template,org.jailsmodule:kind,org.jailsmodule:release,org.jailsmodule:sets,org.jailsmodule:jail";
 
     private const string Pool =
         "zroot\tfilesystem\t-\t/zroot\t1\t-\t-\t-\t-\t-\t-\n" +

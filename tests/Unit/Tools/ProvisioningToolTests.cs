@@ -102,7 +102,7 @@ public sealed class ProvisioningToolTests
     [Fact]
     public void ZfsArgv()
     {
-        Assert.Equal("/sbin/zfs list -H -p -t filesystem,snapshot -o name,type,origin,mountpoint,createtxg,org.jailsmodule:managed,org.jailsmodule:uuid,org.jailsmodule:template,org.jailsmodule:kind,org.jailsmodule:release,org.jailsmodule:sets",
+        Assert.Equal("/sbin/zfs list -H -p -t filesystem,snapshot -o name,type,origin,mountpoint,createtxg,org.jailsmodule:managed,org.jailsmodule:uuid,org.jailsmodule:template,org.jailsmodule:kind,org.jailsmodule:release,org.jailsmodule:sets,org.jailsmodule:jail",
             ZfsTool.ListAll().DisplayText);
         Assert.Equal(new[] { "create", "-p", "-o", "mountpoint=/usr/local/jails/containers", "zroot/jails/containers" },
             ZfsTool.Create("zroot/jails/containers", true, new[] { KeyValuePair.Create("mountpoint", "/usr/local/jails/containers") }).Arguments);

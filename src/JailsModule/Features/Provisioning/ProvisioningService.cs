@@ -105,11 +105,27 @@ public sealed class ProvisioningService
         return inv;
     }
 
-    /// <summary>The pool's datasets; empty on a host without zfs(8).</summary>
+    /// <summary>
+    /// The pool's datasets; empty on a host without zfs(8) and without ZFS. A host whose mount table
+    /// shows ZFS file systems but has no zfs(8) is broken, not UFS: ZfsToolMissing, no fallback to
+    /// the folder storage (which would make jails beside the pool's datasets).
+    /// </summary>
     public ZfsListing ReadZfs()
     {
         try { return ZfsTool.ParseList(Runner.Run(ZfsTool.ListAll()).StandardOutput); }
-        catch (ToolNotFoundException) { return new ZfsListing(Array.Empty<ZfsEntry>()); }
+        catch (ToolNotFoundException missing)
+        {
+            List<MountEntry> mounts;
+            try { mounts = MountTool.ParseTable(Runner.Run(MountTool.Table()).StandardOutput); }
+            catch (Exception e) when (e is ToolNotFoundException or NativeCommandException) { mounts = new(); }
+            var zfsMounts = mounts.Where(m => m.FsType == "zfs").Select(m => $"{m.Special} on {m.Node}").ToList();
+            if (zfsMounts.Count > 0)
+                throw new PlanPreconditionException("ZfsToolMissing",
+                    $"{missing.Tool} is missing on {Host.ComputerName}, but ZFS file systems are mounted ({string.Join(", ", zfsMounts.Take(3))}{(zfsMounts.Count > 3 ? ", ..." : "")}). " +
+                    "JailsModule does not fall back to plain folders on a ZFS host; restore zfs(8) (freebsd-update IDS, or reinstall the base system) and try again.",
+                    missing.Tool, PlanErrorKind.NotInstalled);
+            return new ZfsListing(Array.Empty<ZfsEntry>());
+        }
     }
 
     public static string ConfigFile(string name) => $"{ConfigDirectory}/{name}.conf";
@@ -253,16 +269,22 @@ public sealed class ProvisioningService
     private static ActionStep MountCheckStep(string path, string? dataset)
     {
         var req = MountTool.Table();
-        return new ActionStep($"Check that nothing is mounted under {path}", new[] { req.DisplayText }, ctx =>
+        return new ActionStep($"Check that nothing is mounted under {path}", new[] { req.DisplayText }, ctx => CheckNothingMounted(ctx, path, dataset))
         {
-            var busy = MountTool.ParseTable(ctx.Run(req).StandardOutput)
-                .Where(m => m.Node.StartsWith(path + "/", StringComparison.Ordinal) || (m.Node == path && m.Special != dataset))
-                .Select(m => $"{m.Special} on {m.Node} ({m.FsType})").ToList();
-            if (busy.Count > 0)
-                throw new PlanPreconditionException("JailPathBusy",
-                    $"Something is still mounted under {path}: {string.Join("; ", busy)}. Unmount it first (the module never removes files through a mount).",
-                    path, PlanErrorKind.ResourceBusy);
-        });
+            Check = "unmounted " + path + (dataset is null ? "" : " " + dataset),
+        };
+    }
+
+    /// <summary>JailPathBusy when anything but <paramref name="allowed"/> is mounted at <paramref name="path"/> or below.</summary>
+    internal static void CheckNothingMounted(PlanContext ctx, string path, string? allowed)
+    {
+        var busy = MountTool.ParseTable(ctx.Run(MountTool.Table()).StandardOutput)
+            .Where(m => m.Node.StartsWith(path + "/", StringComparison.Ordinal) || (m.Node == path && m.Special != allowed))
+            .Select(m => $"{m.Special} on {m.Node} ({m.FsType})").ToList();
+        if (busy.Count > 0)
+            throw new PlanPreconditionException("JailPathBusy",
+                $"Something is still mounted under {path}: {string.Join("; ", busy)}. Unmount it first (the module never removes files through a mount).",
+                path, PlanErrorKind.ResourceBusy);
     }
 
     /// <summary>Steps that take the jail out of its configuration: delete its own file, or edit the shared file.</summary>
@@ -309,6 +331,30 @@ public sealed class ProvisioningService
     }
 
     /// <summary>
+    /// Update-Jail never patches what is not the jail's own root: the host (path "/" or none), a
+    /// template's tree, or a path another configured jail also uses (an alias: whose root it is, is
+    /// not this jail's to decide). Refused before anything runs.
+    /// </summary>
+    private void RefuseForeignRoot(JailInventory inv, Jail jail)
+    {
+        var path = jail.Path.TrimEnd('/');
+        if (path.Length == 0 || jail.Path[0] != '/')
+            throw new PlanPreconditionException("JailPathIsHost",
+                $"Jail '{jail.Name}' has path '{(jail.Path.Length == 0 ? "(none)" : jail.Path)}': its root is the host's own file system, which Update-Jail never patches (run freebsd-update on the host yourself).",
+                jail.Name, PlanErrorKind.InvalidOperation);
+        var templates = Settings.TemplateMountpoint.TrimEnd('/');
+        if (templates.Length > 0 && (path == templates || path.StartsWith(templates + "/", StringComparison.Ordinal)))
+            throw new PlanPreconditionException("JailRootIsTemplate",
+                $"The path of jail '{jail.Name}' ({jail.Path}) is in the templates' folder {templates}; Update-Jail never patches a template in place (use Update-JailTemplate).",
+                jail.Name, PlanErrorKind.InvalidOperation);
+        var others = inv.Jails.Where(j => j.Name != jail.Name && j.Path.TrimEnd('/') == path).Select(j => j.Name).Distinct().ToList();
+        if (others.Count > 0)
+            throw new PlanPreconditionException("JailRootNotOwned",
+                $"The path of jail '{jail.Name}' ({jail.Path}) is also the path of {string.Join(", ", others.Select(o => $"'{o}'"))}; Update-Jail does not patch a root that is shared or another jail's.",
+                jail.Name, PlanErrorKind.SecurityError);
+    }
+
+    /// <summary>
     /// Update-Jail. Patched in place (thick jails): freebsd-update, -j for a running jail, -b for a
     /// stopped one. Or the storage replaces the root (a ZFS thin jail is re-cloned from its template's
     /// newest snapshot). Both end by reading freebsd-version -u of the new tree.
@@ -317,6 +363,7 @@ public sealed class ProvisioningService
     {
         var inv = ReadJails();
         var jail = inv.Find(name) ?? throw NotFound(name, Host);
+        RefuseForeignRoot(inv, jail);
         var how = Storage.PrepareRootUpdate(jail, force);
         var plan = new Plan($"Update jail '{name}'").Lock("jail", name).Lock(how.LockKind, how.LockName);
         var before = ReadUserland(jail.Path);
@@ -324,7 +371,7 @@ public sealed class ProvisioningService
         {
             var v = ReadUserland(jail.Path) ?? throw new PlanPreconditionException("FreebsdVersionUnreadable", $"{jail.Path}/bin/freebsd-version does not report a version.", name, PlanErrorKind.InvalidData);
             onVersion?.Invoke(v);
-        });
+        }) { Check = "read-only" };
         if (how.ReplaceRoot != null)
         {
             how.ReplaceRoot(plan, verify);

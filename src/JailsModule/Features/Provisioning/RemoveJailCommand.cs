@@ -33,14 +33,15 @@ public sealed class RemoveJailCommand : JailActionCmdletBase
 }
 
 /// <summary>
-/// Updates jails: freebsd-update for thick jails; thin jails are re-cloned from their template's
-/// newest snapshot (the old root is kept as DATASET.prev). Checked afterwards with freebsd-version -u.
+/// Updates jails in place with freebsd-update (thick and ZFS thin jails: a clone holds the jail's own
+/// files, which a re-clone would lose); refuses the host (path /), templates and roots that are not
+/// provably the jail's. Checked afterwards with freebsd-version -u.
 /// </summary>
 [Cmdlet(VerbsData.Update, "Jail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(Jail))]
 public sealed class UpdateJailCommand : JailActionCmdletBase
 {
-    /// <summary>Stop and restart a running thin jail around the re-clone.</summary>
+    /// <summary>Do not ask for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -50,7 +51,7 @@ public sealed class UpdateJailCommand : JailActionCmdletBase
     protected override void ProcessJail(Jail jail)
     {
         string? version = null;
-        var plan = Runner.RunPlan(jail.Name, new[] { "jail:" + jail.Name }, () => Runner.Service.PlanUpdateJail(jail.Name, Force, v => version = v), "UpdateJailFailed");
+        var plan = Runner.RunPlan(jail.Name, new[] { "jail:" + jail.Name }, () => Runner.Service.PlanUpdateJail(jail.Name, Force, v => version = v), "UpdateJailFailed", Force);
         if (plan is null) return;
         WriteVerbose($"Jail '{jail.Name}' now reports freebsd-version -u: {version}");
         InvalidateInventory();

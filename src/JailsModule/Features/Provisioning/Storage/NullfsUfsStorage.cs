@@ -213,6 +213,8 @@ public sealed class NullfsUfsStorage : IJailStorage
         if (kind == "thin" && skel != JailSkeleton(name))
             throw new PlanPreconditionException("JailPathOutsideRoot",
                 $"The skeleton of jail '{name}' is recorded as '{skel ?? "-"}', not {JailSkeleton(name)}; nothing is deleted. Use -KeepDataset to remove only the configuration.", name);
+        if (kind is null && !keepRoot && jail.Path.Length > 1 && Host.DirectoryExists(jail.Path))
+            _svc.OnWarning?.Invoke($"{jail.Path} is kept: the config of jail '{name}' ({jail.ConfigPath ?? "none"}) does not prove JailsModule made it for this jail (no '# jailsmodule: uuid=' and storage={Name} comments); only the configuration is removed.");
         var removal = new JailRootRemoval
         {
             Description = kind is null ? "" : $" and delete {jail.Path}" + (skel is null ? "" : $" and {skel}"),
@@ -247,6 +249,10 @@ public sealed class NullfsUfsStorage : IJailStorage
                 $"Jail '{jail.Name}' runs from the read-only base of template '{meta.GetValueOrDefault("template")}', shared with other jails: " +
                 "patch that base (freebsd-update -b BASE) while no jail uses it, or create a template from the patched release and recreate the jail.",
                 jail.Name, PlanErrorKind.InvalidOperation);
+        if (meta.ContainsKey("uuid") && meta.GetValueOrDefault("storage") == Name && jail.Path != JailPath(jail.Name))
+            throw new PlanPreconditionException("JailRootNotOwned",
+                $"The path of jail '{jail.Name}' is {jail.Path}, not {JailPath(jail.Name)} where JailsModule made it (its config's metadata says it did); Update-Jail changes nothing.",
+                jail.Path, PlanErrorKind.SecurityError);
         return new JailRootUpdate("file", jail.Path);
     }
 }

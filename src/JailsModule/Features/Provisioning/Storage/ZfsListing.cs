@@ -5,7 +5,7 @@ namespace JailsModule.Services;
 
 /// <summary>One row of <see cref="ZfsTool.ListAll"/>: a filesystem or snapshot with the module's metadata (possibly inherited).</summary>
 public sealed record ZfsEntry(string Name, string Type, string? Origin, string? Mountpoint, long CreateTxg,
-    string? Managed, string? Uuid, string? Template, string? Kind, string? Release, string? Sets = null)
+    string? Managed, string? Uuid, string? Template, string? Kind, string? Release, string? Sets = null, string? Jail = null)
 {
     public bool IsSnapshot => Type == "snapshot";
     public string Dataset => IsSnapshot ? Name[..Name.IndexOf('@')] : Name;

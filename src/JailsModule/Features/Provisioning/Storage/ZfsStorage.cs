@@ -51,7 +51,33 @@ public sealed class ZfsStorage : IJailStorage
 
     /// <summary>The module's user properties set ON the dataset (source local); inherited ones are left out.</summary>
     public Dictionary<string, string> LocalMetadata(string dataset)
-        => ZfsTool.ParseLocalProperties(_svc.Runner.Run(ZfsTool.GetWithSource(dataset, ZfsTool.Managed, ZfsTool.Uuid)).StandardOutput);
+        => ZfsTool.ParseLocalProperties(_svc.Runner.Run(ZfsTool.GetWithSource(dataset, ZfsTool.Managed, ZfsTool.Uuid, ZfsTool.JailName)).StandardOutput);
+
+    /// <summary>
+    /// Why <paramref name="dataset"/> is not provably <paramref name="jail"/>'s root, or null when it
+    /// is: the dataset itself must say so (managed=yes, its uuid and the jail's name, all set locally)
+    /// and the jail's config must agree (its "# jailsmodule: uuid=" comment is the dataset's uuid). A
+    /// config without the comment, a copied comment (another jail's uuid under this jail's name), a
+    /// dataset made for another jail (an alias pointing at its path) or by hand are never the jail's.
+    /// </summary>
+    public string? NotOwnedReason(Jail jail, string dataset, Dictionary<string, string> local)
+    {
+        if (local.GetValueOrDefault(ZfsTool.Managed) != "yes")
+            return $"the dataset '{dataset}' was not created by JailsModule ({ZfsTool.Managed} is not set on it locally)";
+        var dsUuid = local.GetValueOrDefault(ZfsTool.Uuid);
+        var dsJail = local.GetValueOrDefault(ZfsTool.JailName);
+        if (dsUuid is null || dsJail is null)
+            return $"the dataset '{dataset}' does not record which jail it was made for ({ZfsTool.Uuid} and {ZfsTool.JailName} are not both set on it locally; " +
+                   $"a dataset an earlier version made for this jail can say so with '{ToolPaths.Zfs} set {ZfsTool.JailName}={jail.Name} {dataset}')";
+        if (dsJail != jail.Name)
+            return $"the dataset '{dataset}' was made for jail '{dsJail}', not '{jail.Name}'";
+        var conf = _svc.ConfigMetadata(jail);
+        if (!conf.TryGetValue("uuid", out var confUuid))
+            return $"the config of jail '{jail.Name}' ({jail.ConfigPath ?? "none"}) has no '# jailsmodule: uuid=' comment naming the dataset (uuid {dsUuid})";
+        if (confUuid != dsUuid)
+            return $"the dataset '{dataset}' (uuid {dsUuid}) was not created for jail '{jail.Name}' (uuid {confUuid} in {jail.ConfigPath})";
+        return null;
+    }
 
     /// <summary>The filesystem mounted at a jail's path (its root dataset), if any.</summary>
     public static ZfsEntry? DatasetAt(ZfsListing zfs, string path)
@@ -208,7 +234,11 @@ public sealed class ZfsStorage : IJailStorage
         var ds = _svc.JailDataset(r);
         if (ProvisionValidation.JailDatasetName(ds) is { } tooLong) throw new PlanPreconditionException("DatasetNameTooLong", tooLong, ds);
         if (zfs.Exists(ds))
-            throw new PlanPreconditionException("DatasetExists", $"The dataset '{ds}' already exists.", ds, PlanErrorKind.ResourceExists);
+            throw new PlanPreconditionException("DatasetExists",
+                $"The dataset '{ds}' already exists." + (zfs.Find(ds)?.Managed == "yes"
+                    ? $" JailsModule made it and no config of that name exists: an interrupted Remove-Jail or New-Jail may have left it. 'Repair-JailHost' lists it; 'Repair-JailHost -Dataset {ds} -Force' destroys it."
+                    : ""),
+                ds, PlanErrorKind.ResourceExists);
         var leaf = ds[(Settings.JailRoot.Length + 1)..];
         if (leaf.Contains('/'))
             throw new PlanPreconditionException("DatasetOutsideRoot", $"The dataset '{ds}' must be a direct child of '{Settings.JailRoot}'.", ds);
@@ -231,6 +261,7 @@ public sealed class ZfsStorage : IJailStorage
             KeyValuePair.Create(ZfsTool.Kind, kind),
         };
         if (t != null) meta.Add(KeyValuePair.Create(ZfsTool.Template, t.Name));
+        meta.Add(KeyValuePair.Create(ZfsTool.JailName, r.Name));
 
         var plan = new Plan($"Create {kind} jail '{r.Name}'" + (t is null ? "" : $" from template '{t.Name}'"));
         foreach (var res in ProvisioningService.NewJailResources(r.Name, ds)) { int c = res.IndexOf(':'); plan.Lock(res[..c], res[(c + 1)..]); }
@@ -272,18 +303,17 @@ public sealed class ZfsStorage : IJailStorage
                 throw new PlanPreconditionException("DatasetOutsideRoot",
                     $"The jail's dataset '{ds.Name}' is outside the jail root '{Settings.JailRoot}'; it is never destroyed. Use -KeepDataset to remove only the configuration.", ds.Name);
             var local = LocalMetadata(ds.Name);
-            if (!local.TryGetValue(ZfsTool.Managed, out var managed) || managed != "yes")
+            var why = NotOwnedReason(jail, ds.Name, local);
+            if (why != null)
                 throw new PlanPreconditionException("DatasetNotManaged",
-                    $"The dataset '{ds.Name}' was not created by JailsModule (org.jailsmodule:managed is not set on it locally). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
-            // The config file's "# jailsmodule: uuid=" comment must name the same dataset the module made for this jail.
-            if (_svc.ConfigMetadata(jail).TryGetValue("uuid", out var confUuid)
-                && local.TryGetValue(ZfsTool.Uuid, out var dsUuid) && confUuid != dsUuid)
-                throw new PlanPreconditionException("DatasetNotManaged",
-                    $"The dataset '{ds.Name}' (uuid {dsUuid}) was not created for jail '{name}' (uuid {confUuid} in {jail.ConfigPath}). Use -KeepDataset to remove only the configuration.", ds.Name, PlanErrorKind.SecurityError);
+                    $"Jail '{name}': {why}, so it is not destroyed. Use -KeepDataset to remove only the configuration (the dataset '{ds.Name}' stays).", ds.Name, PlanErrorKind.SecurityError);
             destroy = true;
             uuid = local.GetValueOrDefault(ZfsTool.Uuid);
         }
         var previous = destroy && uuid != null ? PreviousRoot(zfs, ds!.Name, uuid) : null;
+        if (ds != null && previous is null && zfs.Find(ds.Name + ".prev") is { IsSnapshot: false } kept)
+            _svc.OnWarning?.Invoke($"'{kept.Name}' (a root an earlier Update-Jail of '{name}' kept, or a dataset of that name) is not provably this jail's and is kept; " +
+                                   $"see Repair-JailHost, or destroy it by hand ({ToolPaths.Zfs} destroy {kept.Name}) once you have copied what you need.");
         var removal = new JailRootRemoval
         {
             Description = (destroy ? $" and destroy {ds!.Name}" : "") + (previous is null ? "" : $" and {previous.Name}"),
@@ -312,9 +342,11 @@ public sealed class ZfsStorage : IJailStorage
     }
 
     /// <summary>
-    /// A thick jail's dataset is patched in place. A thin jail's clone is renamed to NAME.prev (kept,
-    /// with the jail's own changes) and the template's newest snapshot is cloned in its place, the jail
-    /// stopped around it (-Force when it runs).
+    /// Every jail root is patched in place (freebsd-update -b merges /etc and keeps the jail's own
+    /// files): a thin jail's clone holds a full writable userland, so re-cloning it from the template
+    /// would throw the jail's changes away. Refused: a template's dataset, and a dataset the module
+    /// made for another jail (an alias config pointing at its path) or whose owner the config
+    /// contradicts. A dataset made by hand (no module metadata) is the user's jail: patched as asked.
     /// </summary>
     public JailRootUpdate PrepareRootUpdate(Jail jail, bool force)
     {
@@ -322,38 +354,16 @@ public sealed class ZfsStorage : IJailStorage
         var zfs = Listing();
         var ds = DatasetAt(zfs, jail.Path)
                  ?? throw new PlanPreconditionException("JailDatasetNotFound", $"No dataset is mounted at {jail.Path}, the path of jail '{name}'.", name, PlanErrorKind.ObjectNotFound);
-        if (ds.Kind != "thin" || ds.Origin is null) return new JailRootUpdate("dataset", ds.Name);
-        return new JailRootUpdate("dataset", ds.Name)
+        if (ds.Kind == "template" || ProvisionValidation.IsUnder(ds.Name, Settings.TemplateRoot) || ds.Name == Settings.TemplateRoot)
+            throw new PlanPreconditionException("JailRootIsTemplate",
+                $"The path of jail '{name}' ({jail.Path}) is the template dataset '{ds.Name}'; Update-Jail never patches a template (use Update-JailTemplate).", name, PlanErrorKind.InvalidOperation);
+        var local = LocalMetadata(ds.Name);
+        if (local.Count > 0)
         {
-            ReplaceRoot = (plan, verify) =>
-            {
-                var t = Find(zfs, ds.Template ?? ds.Origin[(Settings.TemplateRoot.Length + 1)..ds.Origin.IndexOf('@')]);
-                if (t.Snapshot is null || t.Snapshot == ds.Origin)
-                    throw new PlanPreconditionException("JailUpToDate", $"Jail '{name}' is already cloned from the newest snapshot of template '{t.Name}' ({ds.Origin}).", name, PlanErrorKind.InvalidOperation);
-                if (jail.State == JailState.Running && !force)
-                    throw new PlanPreconditionException("JailRunning", $"Jail '{name}' is running; a thin jail is re-cloned while stopped. Use -Force to stop and restart it.", name, PlanErrorKind.ResourceBusy);
-                if (!IsLocallyManaged(ds.Name))
-                    throw new PlanPreconditionException("DatasetNotManaged", $"The dataset '{ds.Name}' was not created by JailsModule.", ds.Name, PlanErrorKind.SecurityError);
-                var prev = ds.Name + ".prev";
-                if (zfs.Exists(prev))
-                    throw new PlanPreconditionException("DatasetExists",
-                        $"'{prev}' (the root '{name}' had before its last update) still exists; copy what you need from it, then destroy it ({ToolPaths.Zfs} destroy {prev}) and run Update-Jail again.",
-                        prev, PlanErrorKind.ResourceExists);
-                plan.Lock("dataset", prev);
-                bool running = jail.State == JailState.Running;
-                if (running && jail.ConfigPath is null)
-                    throw new PlanPreconditionException("JailNotConfigured", $"Jail '{name}' runs without a config file, so it could not be started again after the re-clone.", name, PlanErrorKind.InvalidOperation);
-                if (running) plan.Add(new CommandStep($"Stop jail '{name}'", JailTool.Stop(name, jail.ConfigPath), JailTool.Start(name, jail.ConfigPath!)));
-                plan.Add(new CommandStep($"Keep the old root as {prev}", ZfsTool.Rename(ds.Name, prev), ZfsTool.Rename(prev, ds.Name)));
-                plan.Add(new CommandStep($"Clone {t.Snapshot}", ZfsTool.Clone(t.Snapshot, ds.Name, new[]
-                {
-                    KeyValuePair.Create(ZfsTool.Managed, "yes"), KeyValuePair.Create(ZfsTool.Uuid, ds.Uuid ?? Guid.NewGuid().ToString()),
-                    KeyValuePair.Create(ZfsTool.Kind, "thin"), KeyValuePair.Create(ZfsTool.Template, t.Name),
-                }), ZfsTool.Destroy(ds.Name)));
-                plan.Add(new CommandStep($"Mark {prev} as the previous root", ZfsTool.Set(prev, new[] { KeyValuePair.Create(ZfsTool.Kind, PreviousKind) })));
-                plan.Add(verify);
-                if (running) plan.Add(new CommandStep($"Start jail '{name}'", JailTool.Start(name, jail.ConfigPath!), JailTool.Stop(name, jail.ConfigPath)));
-            },
-        };
+            var why = NotOwnedReason(jail, ds.Name, local);
+            if (why != null)
+                throw new PlanPreconditionException("JailRootNotOwned", $"Jail '{name}': {why}; Update-Jail changes nothing.", ds.Name, PlanErrorKind.SecurityError);
+        }
+        return new JailRootUpdate("dataset", ds.Name);
     }
 }
