@@ -147,4 +147,31 @@ public sealed class BoundedReadTests : IDisposable
         Assert.Contains(errors, e => e.Message.Contains("/etc/jail.conf.d/fifo.conf") && e.Message.Contains("FIFO"));
         Assert.Contains(errors, e => e.Message.Contains("/etc/jail.conf.d/zero.conf") && e.Message.Contains("device"));
     }
+
+    [Fact]
+    public void AJailsFreebsdVersion_ThatIsAFifo_ADevice_OrALinkOutOfTheRoot_ReportsNoVersion_WithoutBlocking()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var sim = new SimulatedHost(Path.Combine(_dir, "sim3"));
+        var sets = new JailsModule.Provisioning.Userland.FreebsdReleaseSets(sim, new JailModuleSettings());
+        sim.Fs.CreateDirectory("/jails/good/bin");
+        sim.Fs.WriteAllText("/jails/good/bin/freebsd-version", "#!/bin/sh\nUSERLAND_VERSION=\"14.3-RELEASE-p2\"\n");
+        Assert.Equal("14.3-RELEASE-p2", sets.ReadVersion("/jails/good"));
+        // The host's own file, which a jail's root links to: as the jail sees it, the link leads nowhere inside.
+        sim.Fs.CreateDirectory("/etc");
+        sim.Fs.WriteAllText("/etc/host-version", "USERLAND_VERSION=\"HOST-SECRET\"\n");
+        foreach (var (jail, plant) in new (string, Action<string>)[]
+        {
+            ("fifo", f => MkFifo(f)),
+            ("zero", f => File.CreateSymbolicLink(f, "/dev/zero")),
+            ("escape", f => File.CreateSymbolicLink(f, "../../../../etc/host-version")),
+        })
+        {
+            sim.Fs.CreateDirectory($"/jails/{jail}/bin");
+            plant(sim.Fs.Map($"/jails/{jail}/bin/freebsd-version"));
+            string? version = "unset";
+            Assert.Null(Within(() => { version = sets.ReadVersion($"/jails/{jail}"); return jail; }));
+            Assert.Null(version);
+        }
+    }
 }

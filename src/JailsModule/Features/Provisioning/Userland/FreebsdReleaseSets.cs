@@ -140,11 +140,19 @@ public sealed class FreebsdReleaseSets : IUserlandSource
         return new CommandStep($"Patch jail '{jail}' with freebsd-update", FreebsdUpdateTool.FetchInstall(root, current), FreebsdUpdateTool.Rollback(root)) { LongRunning = true };
     }
 
-    /// <summary>USERLAND_VERSION of the tree's /bin/freebsd-version (what freebsd-version -u prints there).</summary>
+    /// <summary>
+    /// USERLAND_VERSION of the tree's /bin/freebsd-version (what freebsd-version -u prints there). The tree
+    /// may be a jail's, which its root user controls: the file is read as the jail sees it (links resolved
+    /// inside the root, never above it), only when it is a regular file, and at most
+    /// <see cref="BoundedFile.MaxJailFileBytes"/> bytes, so a FIFO, /dev/zero or a link to a host file
+    /// there cannot hang, exhaust or mislead the module: such a file reports no version (null).
+    /// </summary>
     public string? ReadVersion(string root)
     {
         if (string.IsNullOrEmpty(root) || root[0] != '/') return null;
         var f = FreebsdVersionTool.ScriptPath(root);
-        return Host.FileExists(f) ? FreebsdVersionTool.ParseUserlandVersion(Host.ReadAllText(f)) : null;
+        if (!Host.FileExists(f)) return null;
+        try { return FreebsdVersionTool.ParseUserlandVersion(Host.ReadFileInsideRoot(root, f, BoundedFile.MaxJailFileBytes)); }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException) { return null; }
     }
 }
