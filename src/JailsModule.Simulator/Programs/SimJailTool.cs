@@ -115,9 +115,6 @@ public sealed class SimJailTool : ISimulatedTool
             }
         }
         var rest = args.Skip(g.OptInd).ToList();
-        if (dflag)
-            run.Err.Append("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n");
-
         // -e SEP: the config oracle (§1.1). No op and no jail argument allowed.
         if (sep != null)
         {
@@ -127,6 +124,10 @@ public sealed class SimJailTool : ISimulatedTool
             run.Out.Append(SimJailConfParser.RenderJailE(loaded.Jails, sep));
             return Finish(run);
         }
+
+        // jail.c prints the -d deprecation warning in its main loop, which -e never reaches.
+        if (dflag)
+            run.Err.Append("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n");
 
         if (op == 0)
         {
@@ -404,7 +405,8 @@ public sealed class SimJailTool : ISimulatedTool
                 if (Remove(run, label, cj, useConfig: cj != null)) Create(run, p, cj?.Name);
                 return;
             case OpRemove:
-                if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
+                // jail.c JF_STOP: "not found" only under verbose >= 0 (-q and -i silence it); still a failure.
+                if (existing is null) { if (run.Verbose >= 0) run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
                 Remove(run, label, cj, useConfig: cj != null);
                 return;
         }
@@ -996,7 +998,7 @@ public sealed class SimJailTool : ISimulatedTool
     {
         var ctx = run.Ctx;
         var jail = SimKernel.Lookup(ctx.State, ctx.Jail, key);
-        if (jail is null) { run.Err.Append($"jail: \"{key}\" not found\n"); run.Failed = true; return false; }
+        if (jail is null) { if (run.Verbose >= 0) run.Err.Append($"jail: \"{key}\" not found\n"); run.Failed = true; return false; }
         if (!ctx.IsRoot) { run.Err.Append(Prefix(run, key)).Append("jail_remove: Operation not permitted\n"); run.Failed = true; return false; }
         var label = cj?.Name ?? key;
         useConfig &= cj != null;
