@@ -380,7 +380,7 @@ public sealed class SimLn : ISimulatedTool
 }
 
 /// <summary>
-/// chflags(1) (bin/chflags/chflags.c): chflags [-fhvx] [-R [-H | -L | -P]] flags file ... Flags are
+/// chflags(1) (bin/chflags/chflags.c): chflags [-fhvx] [-R [-H | -L | -P]] flags file ... (-x: not into other mounts). Flags are
 /// strtofflags(3) names (schg, noschg, sappnd, sunlnk, uchg, uappnd, nodump, ...) added to or removed from
 /// each file's flags, or an octal number that replaces them ("0" clears all). -R changes a folder after its
 /// contents (fts post-order). A failure is warn(3)'d ("chflags: FILE: Operation not permitted") unless -f.
@@ -393,12 +393,13 @@ public sealed class SimChflags : ISimulatedTool
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
     {
         var g = new SimGetopt(args, "HLPRfhvx");
-        bool recursive = false, quiet = false;
+        bool recursive = false, quiet = false, xdev = false;
         for (var (c, _) = g.Next(); c != '\0'; (c, _) = g.Next())
         {
             switch (c)
             {
                 case 'R': recursive = true; break;
+                case 'x': xdev = true; break;
                 case 'f': quiet = true; break;
                 case '?': return new SimResult(1, "", Usage);
             }
@@ -423,12 +424,12 @@ public sealed class SimChflags : ISimulatedTool
             var host = SimFileOps.P(ctx, a);
             var kind = SimFileOps.Kind(ctx, host);
             if (kind is null) { err.Append($"chflags: {a}: No such file or directory\n"); failed = true; continue; }
-            Change(ctx, host, a, kind, recursive, oct, set, clear, quiet, err, ref failed);
+            Change(ctx, host, a, kind, recursive, xdev, oct, set, clear, quiet, err, ref failed);
         }
         return new SimResult(failed ? 1 : 0, "", err.ToString());
     }
 
-    private static void Change(SimContext ctx, string host, string shown, string kind, bool recursive, bool oct, ulong set, ulong clear,
+    private static void Change(SimContext ctx, string host, string shown, string kind, bool recursive, bool xdev, bool oct, ulong set, ulong clear,
         bool quiet, StringBuilder err, ref bool failed)
     {
         if (kind == "d" && recursive)
@@ -437,7 +438,9 @@ public sealed class SimChflags : ISimulatedTool
             foreach (var e in Directory.EnumerateFileSystemEntries(dirReal).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal).ToList())
             {
                 var child = SimFileOps.Join(host, e!);
-                Change(ctx, child, shown.TrimEnd('/') + "/" + e, SimFileOps.Kind(ctx, child) ?? "f", true, oct, set, clear, quiet, err, ref failed);
+                if (xdev && ctx.Fs.IsMountNode(child)) continue; // -x: fts never enters another file system
+                if (SimFileOps.Kind(ctx, child) == "l") continue; // -R is physical: a link is not followed (flags on links are not simulated)
+                Change(ctx, child, shown.TrimEnd('/') + "/" + e, SimFileOps.Kind(ctx, child) ?? "f", true, xdev, oct, set, clear, quiet, err, ref failed);
             }
         }
         var real = ctx.Fs.MapNoFollow(host, out var ro);
