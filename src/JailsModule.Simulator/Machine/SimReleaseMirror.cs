@@ -182,7 +182,7 @@ public static class SimReleaseMirror
                 files["/COPYRIGHT"] = ("Copyright (c) 1992-2025 The FreeBSD Project.\n", 0x1A4);
                 files["/etc/defaults/rc.conf"] = (SimSeed.DefaultsRcConf, 0x1A4);
                 // A real base.txz has /etc/rc and /etc/rc.shutdown: exec.start = "/bin/sh /etc/rc" needs them (added by prov).
-                files["/etc/rc"] = ("#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\n", 0x1A4);
+                files["/etc/rc"] = (SimSeed.EtcRc, 0x1A4);
                 files["/etc/rc.shutdown"] = ("#!/bin/sh\n# /etc/rc.shutdown of the simulated base system.\n:\n", 0x1A4);
                 files["/etc/defaults/devfs.rules"] = (SimSeed.DefaultDevfsRules, 0x1A4);
                 files["/etc/passwd"] = ("root:*:0:0:Charlie &:/root:/bin/sh\ntoor:*:0:0:Bourne-again Superuser:/root:\ndaemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin\nnobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin\n", 0x1A4);

@@ -101,11 +101,14 @@ public static class SimSeed
         WriteIfMissing(fs, P("/etc/passwd"), Passwd);
         WriteIfMissing(fs, P("/etc/group"), Group);
         WriteIfMissing(fs, P("/etc/login.conf"), LoginConf);
-        WriteIfMissing(fs, P("/etc/rc"), "#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\n");
+        WriteIfMissing(fs, P("/etc/rc"), EtcRc);
         WriteIfMissing(fs, P("/etc/rc.shutdown"), "#!/bin/sh\n# /etc/rc.shutdown of the simulated base system.\n:\n");
         WriteIfMissing(fs, P("/etc/defaults/rc.conf"), DefaultsRcConf);
         WriteIfMissing(fs, P("/etc/rc.conf"), "");
     }
+
+    /// <summary>/etc/rc of the simulated base system: starts the services, then ends as libexec/rc/rc does (echo '' and date).</summary>
+    internal const string EtcRc = "#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\necho ''\ndate\nexit 0\n";
 
     /// <summary>The default class of etc/login.conf (FreeBSD 14): what setusercontext(3) applies for jexec -l and exec.clean.</summary>
     internal const string LoginConf =
