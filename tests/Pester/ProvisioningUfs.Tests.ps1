@@ -23,6 +23,10 @@ BeforeAll {
     $script:B = '/usr/local/jails/templates/14.3-RELEASE-base'
     $script:S = '/usr/local/jails/templates/14.3-RELEASE-skeleton'
     function script:Real([string] $p) { Join-Path $script:sim ('fs' + $p) }
+    # The chflags(1) names of a path's file flags in the simulated host ('' for none).
+    function script:FlagsOf([string] $p) {
+        [JailsModule.Simulation.SimFileFlags]::ToText([JailsModule.Simulation.SimFileFlags]::Get($script:host_.ReadState(), $script:host_.Fs, $script:host_.Fs.Map($p)))
+    }
     # Files (with content hash or link target), mounts, jails and locks: what a failed plan must leave untouched.
     function script:HostState {
         $st = $script:host_.ReadState()
@@ -253,7 +257,14 @@ Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
         Test-Path $file | Should -BeFalse
         Test-Path (Real '/usr/local/jails/containers/tam1.skeleton/etc/rc') | Should -BeTrue
         Test-Path (Real "$S/etc/rc") | Should -BeTrue
-        (Run-Sim '/bin/rm' @('-rf', '-x', '/usr/local/jails/containers/tam1.skeleton', '/usr/local/jails/containers/tam1')).ExitCode | Should -Be 0
+        # base.txz's var/empty is schg (BSD.var.dist) and cp -a kept it: rm -rf alone fails as on FreeBSD, the rest goes.
+        $rm = Run-Sim '/bin/rm' @('-rf', '-x', '/usr/local/jails/containers/tam1.skeleton', '/usr/local/jails/containers/tam1')
+        $rm.ExitCode | Should -Be 1
+        $rm.StandardError | Should -BeLike '*rm: /usr/local/jails/containers/tam1.skeleton/var/empty: Operation not permitted*'
+        Test-Path (Real '/usr/local/jails/containers/tam1.skeleton/etc/rc') | Should -BeFalse
+        (Run-Sim '/bin/chflags' @('-R', '0', '/usr/local/jails/containers/tam1.skeleton')).ExitCode | Should -Be 0
+        (Run-Sim '/bin/rm' @('-rf', '-x', '/usr/local/jails/containers/tam1.skeleton')).ExitCode | Should -Be 0
+        Test-Path (Real '/usr/local/jails/containers/tam1.skeleton') | Should -BeFalse
     }
     It 'deletes the mount point and the skeleton copy, never the base, and removes the config' {
         Start-Jail web
@@ -262,8 +273,11 @@ Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
         Mutating (Since $m) | Should -Be @(
             '/usr/sbin/jail -q -f /etc/jail.conf.d/web.conf -r web'
             '/bin/rmdir /usr/local/jails/containers/web'
+            '/bin/chflags -R -x 0 /usr/local/jails/containers/web.skeleton'
             '/bin/rm -rf -x /usr/local/jails/containers/web.skeleton'
         )
+        @(Get-ChildItem (Real '/usr/local/jails/containers') -Force -Filter 'web*') | Should -HaveCount 0
+        FlagsOf "$S/var/empty" | Should -Be 'schg' # the template's own skeleton is not touched
         Test-Path (Real '/etc/jail.conf.d/web.conf') | Should -BeFalse
         Test-Path (Real '/usr/local/jails/containers/web') | Should -BeFalse
         Test-Path (Real '/usr/local/jails/containers/web.skeleton') | Should -BeFalse
@@ -289,18 +303,33 @@ Describe 'Remove-JailTemplate and Remove-Jail without ZFS' {
         Test-Path (Real '/usr/local/jails/containers/thick1/bin/freebsd-version') | Should -BeTrue
         ($w -join "`n") | Should -BeLike '*/usr/local/jails/containers/thick1*kept*'
     }
-    It 'thick: rm -rf -x of its tree' {
+    It 'a new thin jail''s skeleton copy keeps base.txz''s schg var/empty, and Remove-Jail still leaves nothing behind' {
+        New-Jail thin2 -Template 14.3-RELEASE | Out-Null
+        FlagsOf '/usr/local/jails/containers/thin2.skeleton/var/empty' | Should -Be 'schg' # cp -a kept it; rm -rf alone stops there
+        Remove-Jail thin2 -Force
+        @(Get-ChildItem (Real '/usr/local/jails/containers') -Force -Filter 'thin2*') | Should -HaveCount 0
+        Test-Path (Real '/etc/jail.conf.d/thin2.conf') | Should -BeFalse
+        @($script:host_.ReadState().FileFlags.Keys | Where-Object { $_ -like '/usr/local/jails/containers/thin2*' }) | Should -HaveCount 0
+    }
+    It 'thick: chflags -R -x 0 and rm -rf -x of its tree' {
+        FlagsOf '/usr/local/jails/containers/thick1/var/empty' | Should -Be 'schg' # bsdtar restored base.txz's flags
         $m = Mark
         Remove-Jail thick1 -Confirm:$false
-        Mutating (Since $m) | Should -Be @('/bin/rm -rf -x /usr/local/jails/containers/thick1')
+        Mutating (Since $m) | Should -Be @(
+            '/bin/chflags -R -x 0 /usr/local/jails/containers/thick1'
+            '/bin/rm -rf -x /usr/local/jails/containers/thick1'
+        )
         Test-Path (Real '/usr/local/jails/containers/thick1') | Should -BeFalse
+        @($script:host_.ReadState().FileFlags.Keys | Where-Object { $_ -like '/usr/local/jails/containers/thick1/*' }) | Should -HaveCount 0
     }
     It 'Remove-JailTemplate deletes base, skeleton and metadata once unused' {
         Assert-FaultLeavesNoTrace 'rm -rf -x *' 'RemoveTemplateFailed' { Remove-JailTemplate 14.3-RELEASE -Force }
         $m = Mark
         Remove-JailTemplate 14.3-RELEASE -Force
-        Mutating (Since $m) | Should -Be @("/bin/rm -rf -x $S $B")
+        Mutating (Since $m) | Should -Be @("/bin/chflags -R -x 0 $S $B", "/bin/rm -rf -x $S $B")
         Test-Path (Real $B) | Should -BeFalse
+        Test-Path (Real $S) | Should -BeFalse
+        @(Get-ChildItem (Real '/usr/local/jails/templates') -Force) | Should -HaveCount 0
         Test-Path (Real '/usr/local/jails/templates/14.3-RELEASE.jailsmodule') | Should -BeFalse
         @(Get-JailTemplate) | Should -HaveCount 0
     }

@@ -53,7 +53,7 @@ public static class SimKernel
         new("linux.osname", SimParamType.String, "Linux"),
         new("linux.osrelease", SimParamType.String, "5.15.0"),
         new("linux.oss_version", SimParamType.Int, "198144"),
-        new("allow.set_hostname", SimParamType.Bool, "false"),
+        new("allow.set_hostname", SimParamType.Bool, "true"), // JAIL_DEFAULT_ALLOW (sys/kern/kern_jail.c, 14.x): set_hostname, reserved_ports, unprivileged_proc_debug, suser
         new("allow.sysvipc", SimParamType.Bool, "false"),
         new("allow.raw_sockets", SimParamType.Bool, "false"),
         new("allow.chflags", SimParamType.Bool, "false"),
@@ -70,7 +70,7 @@ public static class SimKernel
         new("allow.quotas", SimParamType.Bool, "false"),
         new("allow.socket_af", SimParamType.Bool, "false"),
         new("allow.mlock", SimParamType.Bool, "false"),
-        new("allow.reserved_ports", SimParamType.Bool, "false"),
+        new("allow.reserved_ports", SimParamType.Bool, "true"),
         new("allow.read_msgbuf", SimParamType.Bool, "false"),
         new("allow.unprivileged_proc_debug", SimParamType.Bool, "true"),
         new("allow.suser", SimParamType.Bool, "true"),

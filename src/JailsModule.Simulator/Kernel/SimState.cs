@@ -53,6 +53,9 @@ public sealed class SimState
 
     public List<SimFault> Faults { get; set; } = new();
 
+    /// <summary>File flags (chflags) by the path of the underlying file in fs/: bits of sys/stat.h (see <see cref="SimFileFlags"/>).</summary>
+    public SortedDictionary<string, ulong> FileFlags { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The release mirror fetch(1) can reach (download.freebsd.org and custom prefixes), and its corruption switch.</summary>
     public SimMirror Mirror { get; set; } = new();
 

@@ -698,6 +698,8 @@ public sealed class SimZfsPool
             }
             else
             {
+                // zfs destroy frees the dataset whole: file flags (schg...) do not stand in its way, and go with it.
+                if (d.Mounted && MountPath(d) is { } mountPath) SimFileFlags.Forget(State, Fs, Fs.Map(mountPath));
                 if (d.Mounted) Unmount(d, force: true);
                 var parked = System.IO.Path.Combine(DataDir, d.Guid.ToString(CultureInfo.InvariantCulture));
                 if (Directory.Exists(parked)) Directory.Delete(parked, recursive: true);

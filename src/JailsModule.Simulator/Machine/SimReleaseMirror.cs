@@ -151,16 +151,23 @@ public static class SimReleaseMirror
                 foreach (var (path, content, mode) in entries)
                 {
                     bool dir = content is null;
-                    var e = new UstarTarEntry(dir ? TarEntryType.Directory : TarEntryType.RegularFile, path)
-                    {
-                        ModificationTime = mtime, Uid = 0, Gid = 0, UserName = "root", GroupName = "wheel", Mode = (UnixFileMode)mode,
-                    };
+                    // bsdtar archives file flags as the pax header SCHILY.fflags (restricted pax: only where needed).
+                    PosixTarEntry e = EntryFlags.TryGetValue(path, out var fflags) && set == "base"
+                        ? new PaxTarEntry(dir ? TarEntryType.Directory : TarEntryType.RegularFile, path, new Dictionary<string, string> { ["SCHILY.fflags"] = fflags })
+                        : new UstarTarEntry(dir ? TarEntryType.Directory : TarEntryType.RegularFile, path);
+                    e.ModificationTime = mtime; e.Uid = 0; e.Gid = 0; e.UserName = "root"; e.GroupName = "wheel"; e.Mode = (UnixFileMode)mode;
                     if (!dir) e.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content!));
                     w.WriteEntry(e);
                 }
             }
             return (SimXz.Compress(tar.ToArray()), entries.Count);
         });
+
+    /// <summary>File flags of base.txz entries (etc/mtree/BSD.var.dist: "empty mode=0555 flags=schg").</summary>
+    public static readonly IReadOnlyDictionary<string, string> EntryFlags = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["./var/empty/"] = "schg",
+    };
 
     /// <summary>Entries of a set: "./path" (directories end with '/', content null), content, mode.</summary>
     public static List<(string Path, string? Content, int Mode)> SetContent(string release, string set)
@@ -175,7 +182,7 @@ public static class SimReleaseMirror
                 files["/COPYRIGHT"] = ("Copyright (c) 1992-2025 The FreeBSD Project.\n", 0x1A4);
                 files["/etc/defaults/rc.conf"] = (SimSeed.DefaultsRcConf, 0x1A4);
                 // A real base.txz has /etc/rc and /etc/rc.shutdown: exec.start = "/bin/sh /etc/rc" needs them (added by prov).
-                files["/etc/rc"] = ("#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\n", 0x1A4);
+                files["/etc/rc"] = (SimSeed.EtcRc, 0x1A4);
                 files["/etc/rc.shutdown"] = ("#!/bin/sh\n# /etc/rc.shutdown of the simulated base system.\n:\n", 0x1A4);
                 files["/etc/defaults/devfs.rules"] = (SimSeed.DefaultDevfsRules, 0x1A4);
                 files["/etc/passwd"] = ("root:*:0:0:Charlie &:/root:/bin/sh\ntoor:*:0:0:Bourne-again Superuser:/root:\ndaemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin\nnobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin\n", 0x1A4);
@@ -183,13 +190,13 @@ public static class SimReleaseMirror
                 files["/etc/group"] = ("wheel:*:0:root\ndaemon:*:1:\nnogroup:*:65533:\nnobody:*:65534:\n", 0x1A4);
                 files["/etc/shells"] = ("/bin/sh\n/bin/csh\n/bin/tcsh\n", 0x1A4);
                 files["/etc/freebsd-update.conf"] = ("KeyPrint 800651ef4b4c71c27e60786d7b487188970f4b4169cc055784e21eb71d410cc5\nServerName update.FreeBSD.org\nComponents src world kernel\nIgnorePaths\nIDSIgnorePaths /usr/share/man/cat\nUpdateIfUnmodified /etc/ /var/ /root/ /.cshrc /.profile\nMergeChanges /etc/ /boot/device.hints\n", 0x1A4);
-                files["/etc/login.conf"] = ("default:\\\n\t:path=/sbin /bin /usr/sbin /usr/bin /usr/local/sbin /usr/local/bin ~/bin:\\\n\t:umask=022:\n", 0x1A4);
+                files["/etc/login.conf"] = (SimSeed.LoginConf, 0x1A4);
                 files["/root/.profile"] = ("PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:~/bin\nexport PATH\n", 0x1A4);
                 files["/lib/libc.so.7"] = (program, 0x1ED);
                 files["/libexec/ld-elf.so.1"] = (program, 0x16D);
                 files["/usr/share/zoneinfo/UTC"] = ("TZif2 simulated UTC\n", 0x1A4);
                 foreach (var d in new[] { "/dev", "/tmp", "/var/run", "/var/log", "/var/db", "/var/tmp", "/var/empty", "/proc", "/mnt", "/media", "/boot", "/usr/local", "/etc/rc.d" })
-                    files[d + "/"] = (null!, d is "/tmp" or "/var/tmp" ? 0x3FF : 0x1ED);
+                    files[d + "/"] = (null!, d is "/tmp" or "/var/tmp" ? 0x3FF : d == "/var/empty" ? 0x16D : 0x1ED);
                 break;
             case "kernel":
                 foreach (var k in new[] { "kernel", "zfs.ko", "if_bridge.ko", "bridgestp.ko", "if_epair.ko", "linux.ko", "linux64.ko", "linux_common.ko", "linprocfs.ko", "linsysfs.ko", "pty.ko" })

@@ -7,7 +7,7 @@ public static class SimSeed
     public static readonly string[] BaseUserland =
     {
         "/bin/sh", "/bin/echo", "/bin/cat", "/bin/ls", "/bin/sleep", "/bin/pwd", "/bin/hostname", "/bin/freebsd-version",
-        "/bin/mkdir", "/bin/rm", "/bin/rmdir", "/bin/cp", "/bin/mv", "/bin/ln", "/bin/test", "/bin/kenv", "/bin/date", "/bin/ps",
+        "/bin/mkdir", "/bin/rm", "/bin/rmdir", "/bin/cp", "/bin/mv", "/bin/ln", "/bin/chflags", "/bin/test", "/bin/kenv", "/bin/date", "/bin/ps",
         "/sbin/ifconfig", "/sbin/route", "/sbin/sysctl", "/sbin/kldstat", "/sbin/kldload", "/sbin/mount", "/sbin/umount",
         "/sbin/zfs", "/sbin/zpool", "/sbin/devfs", "/sbin/sha256", "/sbin/dhclient",
         "/usr/bin/true", "/usr/bin/false", "/usr/bin/id", "/usr/bin/uname", "/usr/bin/env", "/usr/bin/whoami",
@@ -80,6 +80,7 @@ public static class SimSeed
         WriteIfMissing(fs, "/etc/defaults/devfs.rules", DefaultDevfsRules);
         WriteIfMissing(fs, "/etc/passwd", Passwd);
         WriteIfMissing(fs, "/etc/group", Group);
+        WriteIfMissing(fs, "/etc/login.conf", LoginConf);
     }
 
     /// <summary>
@@ -99,11 +100,52 @@ public static class SimSeed
             fs.CreateDirectory(P(d));
         WriteIfMissing(fs, P("/etc/passwd"), Passwd);
         WriteIfMissing(fs, P("/etc/group"), Group);
-        WriteIfMissing(fs, P("/etc/rc"), "#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\n");
+        WriteIfMissing(fs, P("/etc/login.conf"), LoginConf);
+        WriteIfMissing(fs, P("/etc/rc"), EtcRc);
         WriteIfMissing(fs, P("/etc/rc.shutdown"), "#!/bin/sh\n# /etc/rc.shutdown of the simulated base system.\n:\n");
         WriteIfMissing(fs, P("/etc/defaults/rc.conf"), DefaultsRcConf);
         WriteIfMissing(fs, P("/etc/rc.conf"), "");
     }
+
+    /// <summary>/etc/rc of the simulated base system: starts the services, then ends as libexec/rc/rc does (echo '' and date).</summary>
+    internal const string EtcRc = "#!/bin/sh\n# /etc/rc of the simulated base system: starts the jail's services.\n:\necho ''\ndate\nexit 0\n";
+
+    /// <summary>The default class of etc/login.conf (FreeBSD 14): what setusercontext(3) applies for jexec -l and exec.clean.</summary>
+    internal const string LoginConf =
+        "# login.conf - login class capabilities database.\n" +
+        "default:\\\n" +
+        "\t:passwd_format=sha512:\\\n" +
+        "\t:copyright=/etc/COPYRIGHT:\\\n" +
+        "\t:welcome=/var/run/motd:\\\n" +
+        "\t:setenv=BLOCKSIZE=K:\\\n" +
+        "\t:mail=/var/mail/$:\\\n" +
+        "\t:path=/sbin /bin /usr/sbin /usr/bin /usr/local/sbin /usr/local/bin ~/bin:\\\n" +
+        "\t:nologin=/var/run/nologin:\\\n" +
+        "\t:cputime=unlimited:\\\n" +
+        "\t:datasize=unlimited:\\\n" +
+        "\t:stacksize=unlimited:\\\n" +
+        "\t:memorylocked=64K:\\\n" +
+        "\t:memoryuse=unlimited:\\\n" +
+        "\t:filesize=unlimited:\\\n" +
+        "\t:coredumpsize=unlimited:\\\n" +
+        "\t:openfiles=unlimited:\\\n" +
+        "\t:maxproc=unlimited:\\\n" +
+        "\t:sbsize=unlimited:\\\n" +
+        "\t:vmemoryuse=unlimited:\\\n" +
+        "\t:swapuse=unlimited:\\\n" +
+        "\t:pseudoterminals=unlimited:\\\n" +
+        "\t:kqueues=unlimited:\\\n" +
+        "\t:umtxp=unlimited:\\\n" +
+        "\t:priority=0:\\\n" +
+        "\t:ignoretime@:\\\n" +
+        "\t:umask=022:\\\n" +
+        "\t:charset=UTF-8:\\\n" +
+        "\t:lang=C.UTF-8:\n" +
+        "\n" +
+        "root:\\\n" +
+        "\t:ignorenologin:\\\n" +
+        "\t:memorylocked=unlimited:\\\n" +
+        "\t:tc=default:\n";
 
     private const string Passwd =
         "root:*:0:0:Charlie &:/root:/bin/sh\n" +

@@ -332,9 +332,9 @@ public sealed class SimulatedHost : ISimulatedJailHost
 
     public void CreateDirectory(string path) => System.IO.Directory.CreateDirectory(Fs.MapForWrite(path));
     public void Rename(string from, string to) => File.Move(Fs.MapForWrite(from), Fs.MapForWrite(to), overwrite: true);
-    public void DeleteFile(string path) => File.Delete(Fs.Map(path));
-    public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.Map(path), recursive: false);
-    public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(Fs.Map(path), content, newFileMode);
+    public void DeleteFile(string path) => File.Delete(Fs.MapForWrite(path));
+    public void DeleteDirectory(string path) => System.IO.Directory.Delete(Fs.MapForWrite(path), recursive: false);
+    public bool TryCreateFileExclusive(string path, string content, int? newFileMode = null) => AtomicFile.TryCreateExclusive(Fs.MapForWrite(path), content, newFileMode);
     public IHostFileLock? TryLockFile(string path) => FileLock.TryOpen(Fs.MapForWrite(path), SimFileSystem.Normalize(path));
 }
 

@@ -226,6 +226,8 @@ public sealed class SimTarTool : ISimulatedTool
         target ??= SimPaths.Resolve(ctx, ".");
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
+        var pendingFlags = new List<(string Real, ulong Flags)>();
+        bool failed = false;
         try
         {
             using var reader = new TarReader(new MemoryStream(tarBytes));
@@ -243,7 +245,22 @@ public sealed class SimTarTool : ISimulatedTool
                 var rel = name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name.TrimStart('/');
                 if (rel.Split('/').Contains("..")) { stderr.Append($"tar: {name}: Path contains '..'\n"); continue; }
                 var dest = rel.Length == 0 ? target : SimFileSystem.Normalize(target + "/" + rel);
-                var real = ctx.Fs.Map(dest);
+                string real;
+                try { real = ctx.Fs.MapForWrite(dest); }
+                catch (IOException)
+                {
+                    // bsdtar read.c: the entry's name, then libarchive's message (no "tar:" prefix); exit 1 at the end.
+                    stderr.Append($"{name}: Can't create '{rel}': Read-only file system\n");
+                    failed = true;
+                    continue;
+                }
+                bool isFile = e.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile or TarEntryType.SymbolicLink;
+                if (isFile && File.Exists(real) && !SimFileFlags.CanUnlink(ctx.State, ctx.Fs, real))
+                {
+                    stderr.Append($"{name}: Can't unlink already-existing object: Operation not permitted\n");
+                    failed = true;
+                    continue;
+                }
                 switch (e.EntryType)
                 {
                     case TarEntryType.Directory:
@@ -260,6 +277,12 @@ public sealed class SimTarTool : ISimulatedTool
                         File.WriteAllText(real, "#!simulated symlink -> " + e.LinkName + "\n");
                         break;
                 }
+                // bsdtar restores file flags by default (--fflags); libarchive sets them last (folders in its fixup pass).
+                ulong flags = 0;
+                if (e is PaxTarEntry pax && pax.ExtendedAttributes.TryGetValue("SCHILY.fflags", out var ff))
+                    SimFileFlags.TryParse(ff, out flags, out _, out _);
+                if (flags != 0 && ctx.IsRoot) pendingFlags.Add((real, flags));
+                else if (!Directory.Exists(real)) SimFileFlags.Forget(ctx.State, ctx.Fs, real);
             }
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
@@ -267,7 +290,13 @@ public sealed class SimTarTool : ISimulatedTool
             stderr.Append("tar: Damaged tar archive\ntar: Error exit delayed from previous errors.\n");
             return new SimResult(1, stdout.ToString(), stderr.ToString());
         }
+        foreach (var (real, flags) in pendingFlags) SimFileFlags.Set(ctx.State, ctx.Fs, real, flags);
         if (mode == 'x') ctx.Dirty = true;
+        if (failed)
+        {
+            stderr.Append("tar: Error exit delayed from previous errors.\n");
+            return new SimResult(1, stdout.ToString(), stderr.ToString());
+        }
         return new SimResult(0, stdout.ToString(), stderr.ToString());
     }
 

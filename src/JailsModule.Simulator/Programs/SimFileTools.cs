@@ -33,6 +33,20 @@ internal static class SimFileOps
     public static string Leaf(string host) => host[(host.LastIndexOf('/') + 1)..];
     public static string Join(string dir, string leaf) => dir == "/" ? "/" + leaf : dir + "/" + leaf;
 
+    /// <summary>The flags of what lstat(2) sees at a host path (0 when it does not exist).</summary>
+    public static ulong Flags(SimContext ctx, string host)
+    {
+        try { return SimFileFlags.Get(ctx.State, ctx.Fs, ctx.Fs.MapNoFollow(host, out _)); } catch (IOException) { return 0; }
+    }
+
+    /// <summary>Entries can be created in (or removed from) the folder at a host path: not immutable, not append-only.</summary>
+    public static bool DirWritable(SimContext ctx, string hostDir)
+    {
+        try { return SimFileFlags.CanChangeEntries(ctx.State, ctx.Fs, ctx.Fs.Map(hostDir)); } catch (IOException) { return true; }
+    }
+
+    public const string EPERM = "Operation not permitted";
+
     public static SimResult Done(StringBuilder err) => err.Length == 0 ? SimResult.Ok() : new SimResult(1, "", err.ToString());
 }
 
@@ -64,6 +78,9 @@ public sealed class SimMkdir : ISimulatedTool
                 continue;
             }
             if (!parents && SimFileOps.Kind(ctx, SimFileOps.Parent(host)) != "d") { err.Append($"mkdir: {a}: No such file or directory\n"); continue; }
+            if (SimFileOps.Kind(ctx, SimFileOps.Parent(host)) == "d" && !ctx.Fs.IsReadOnly(SimFileOps.Parent(host)) && !SimFileOps.DirWritable(ctx, SimFileOps.Parent(host)))
+            { err.Append($"mkdir: {a}: {SimFileOps.EPERM}\n"); continue; }
+            ctx.Dirty = true;
             try { ctx.Fs.CreateDirectory(host); }
             catch (IOException e) { err.Append($"mkdir: {a}: {Strerror(e)}\n"); }
         }
@@ -95,7 +112,10 @@ public sealed class SimRmdir : ISimulatedTool
             var real = SimFileOps.WritableReal(ctx, host, out var why);
             if (real is null) { err.Append($"rmdir: {a}: {why}\n"); continue; }
             if (Directory.EnumerateFileSystemEntries(real).Any()) { err.Append($"rmdir: {a}: Directory not empty\n"); continue; }
+            if (!SimFileFlags.CanUnlink(ctx.State, ctx.Fs, real)) { err.Append($"rmdir: {a}: {SimFileOps.EPERM}\n"); continue; }
             Directory.Delete(real);
+            SimFileFlags.Forget(ctx.State, ctx.Fs, real);
+            ctx.Dirty = true;
         }
         return SimFileOps.Done(err);
     }
@@ -140,8 +160,23 @@ public sealed class SimRm : ISimulatedTool
         return SimFileOps.Done(err);
     }
 
+    /// <summary>rm.c: as root, user immutable/append flags are cleared first (lchflags) unless a system one is set too.</summary>
+    private static void ClearUserFlags(SimContext ctx, string host)
+    {
+        if (!ctx.IsRoot) return;
+        string real;
+        try { real = ctx.Fs.MapNoFollow(host, out var ro); if (ro) return; } catch (IOException) { return; }
+        var f = SimFileFlags.Get(ctx.State, ctx.Fs, real);
+        if ((f & (SimFileFlags.UF_APPEND | SimFileFlags.UF_IMMUTABLE)) != 0 && (f & (SimFileFlags.SF_APPEND | SimFileFlags.SF_IMMUTABLE)) == 0)
+        {
+            SimFileFlags.Set(ctx.State, ctx.Fs, real, f & ~(SimFileFlags.UF_APPEND | SimFileFlags.UF_IMMUTABLE));
+            ctx.Dirty = true;
+        }
+    }
+
     private static void Remove(SimContext ctx, string host, string shown, string kind, bool recursive, bool xdev, StringBuilder err)
     {
+        ClearUserFlags(ctx, host);
         if (kind == "d")
         {
             bool mountNode = ctx.Fs.IsMountNode(host);
@@ -160,12 +195,18 @@ public sealed class SimRm : ISimulatedTool
             var dir = SimFileOps.WritableReal(ctx, host, out var why);
             if (dir is null) { err.Append($"rm: {shown}: {why}\n"); return; }
             if (Directory.EnumerateFileSystemEntries(dir).Any()) { err.Append($"rm: {shown}: Directory not empty\n"); return; }
+            if (!SimFileFlags.CanUnlink(ctx.State, ctx.Fs, dir)) { err.Append($"rm: {shown}: {SimFileOps.EPERM}\n"); return; }
             Directory.Delete(dir);
+            SimFileFlags.Forget(ctx.State, ctx.Fs, dir);
+            ctx.Dirty = true;
             return;
         }
         var file = SimFileOps.WritableReal(ctx, host, out var why2);
         if (file is null) { err.Append($"rm: {shown}: {why2}\n"); return; }
+        if (!SimFileFlags.CanUnlink(ctx.State, ctx.Fs, file)) { err.Append($"rm: {shown}: {SimFileOps.EPERM}\n"); return; }
         File.Delete(file);
+        SimFileFlags.Forget(ctx.State, ctx.Fs, file);
+        ctx.Dirty = true;
     }
 }
 
@@ -182,12 +223,14 @@ public sealed class SimCp : ISimulatedTool
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
     {
         var g = new SimGetopt(args, "HLPRafilNnprsvx");
-        bool recursive = false;
+        bool recursive = false, preserve = false;
         for (var (c, _) = g.Next(); c != '\0'; (c, _) = g.Next())
         {
             switch (c)
             {
-                case 'R': case 'r': case 'a': recursive = true; break;
+                case 'a': recursive = true; preserve = true; break;
+                case 'p': preserve = true; break;
+                case 'R': case 'r': recursive = true; break;
                 case '?': return new SimResult(64, "", Usage);
             }
         }
@@ -208,20 +251,27 @@ public sealed class SimCp : ISimulatedTool
             var shown = targetIsDir ? target.TrimEnd('/') + "/" + SimFileOps.Leaf(src) : target;
             if (kind == "d" && !targetIsDir && SimFileOps.Kind(ctx, SimFileOps.Parent(dst)) != "d")
             { err.Append($"cp: {shown}: No such file or directory\n"); continue; }
-            Copy(ctx, src, kind, dst, shown, recursive, err);
+            Copy(ctx, src, kind, dst, shown, recursive, preserve, err);
         }
+        ctx.Dirty = true;
         return SimFileOps.Done(err);
     }
 
-    private static void Copy(SimContext ctx, string src, string kind, string dst, string shown, bool recursive, StringBuilder err)
+    private static void Copy(SimContext ctx, string src, string kind, string dst, string shown, bool recursive, bool preserve, StringBuilder err)
     {
         var real = SimFileOps.WritableReal(ctx, dst, out var why);
         if (real is null) { err.Append($"cp: {shown}: {why}\n"); return; }
         var srcReal = kind == "l" ? ctx.Fs.MapNoFollow(src, out _) : ctx.Fs.Map(src);
+        bool exists = File.Exists(real) || Directory.Exists(real) || new FileInfo(real).LinkTarget != null;
+        // A new entry needs a writable folder; an existing file is opened for writing (EPERM when immutable or append-only).
+        if (!exists && Directory.Exists(Path.GetDirectoryName(real)) && !SimFileFlags.CanChangeEntries(ctx.State, ctx.Fs, Path.GetDirectoryName(real)!))
+        { err.Append($"cp: {shown}: {SimFileOps.EPERM}\n"); return; }
         if (kind == "l" && recursive)
         {
-            if (File.Exists(real) || Directory.Exists(real) || new FileInfo(real).LinkTarget != null) File.Delete(real);
+            if (exists && !SimFileFlags.CanUnlink(ctx.State, ctx.Fs, real)) { err.Append($"cp: {shown}: {SimFileOps.EPERM}\n"); return; }
+            if (exists) { File.Delete(real); SimFileFlags.Forget(ctx.State, ctx.Fs, real); }
             File.CreateSymbolicLink(real, new FileInfo(srcReal).LinkTarget!);
+            if (preserve) SimFileFlags.Set(ctx.State, ctx.Fs, real, SimFileFlags.Get(ctx.State, ctx.Fs, srcReal));
             return;
         }
         if (kind == "d")
@@ -230,16 +280,22 @@ public sealed class SimCp : ISimulatedTool
             {
                 if (!Directory.Exists(Path.GetDirectoryName(real))) { err.Append($"cp: {shown}: No such file or directory\n"); return; }
                 Directory.CreateDirectory(real);
+                SimFileFlags.Forget(ctx.State, ctx.Fs, real);
             }
             foreach (var e in Directory.EnumerateFileSystemEntries(srcReal).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal).ToList())
             {
                 var child = SimFileOps.Join(src, e!);
-                Copy(ctx, child, SimFileOps.Kind(ctx, child) ?? "f", SimFileOps.Join(dst, e!), shown + "/" + e, recursive, err);
+                Copy(ctx, child, SimFileOps.Kind(ctx, child) ?? "f", SimFileOps.Join(dst, e!), shown + "/" + e, recursive, preserve, err);
             }
+            // cp.c sets a folder's attributes (-p: its flags too) after its contents, in post-order.
+            if (preserve) SimFileFlags.Set(ctx.State, ctx.Fs, real, SimFileFlags.Get(ctx.State, ctx.Fs, srcReal));
             return;
         }
         if (!Directory.Exists(Path.GetDirectoryName(real))) { err.Append($"cp: {shown}: No such file or directory\n"); return; }
+        if (exists && !SimFileFlags.CanWrite(ctx.State, ctx.Fs, real)) { err.Append($"cp: {shown}: {SimFileOps.EPERM}\n"); return; }
         File.Copy(ctx.Fs.Map(src), real, overwrite: true);
+        if (preserve) SimFileFlags.Set(ctx.State, ctx.Fs, real, SimFileFlags.Get(ctx.State, ctx.Fs, srcReal));
+        else if (!exists) SimFileFlags.Forget(ctx.State, ctx.Fs, real);
     }
 }
 
@@ -271,7 +327,14 @@ public sealed class SimMv : ISimulatedTool
             if (kind is null || SimFileOps.Kind(ctx, SimFileOps.Parent(dst)) != "d") { err.Append($"mv: rename {s} to {shownDst}: No such file or directory\n"); continue; }
             if (to is null || from is null) { err.Append($"mv: rename {s} to {shownDst}: {why ?? why2}\n"); continue; }
             if (ctx.Fs.IsMountNode(src)) { err.Append($"mv: rename {s} to {shownDst}: Device busy\n"); continue; }
+            // ufs_rename: the source and an existing target must be deletable, both folders changeable.
+            bool toExists = File.Exists(to) || Directory.Exists(to);
+            if (!SimFileFlags.CanUnlink(ctx.State, ctx.Fs, from) || !SimFileFlags.CanChangeEntries(ctx.State, ctx.Fs, Path.GetDirectoryName(to)!)
+                || (toExists && !SimFileFlags.CanUnlink(ctx.State, ctx.Fs, to)))
+            { err.Append($"mv: rename {s} to {shownDst}: {SimFileOps.EPERM}\n"); continue; }
             if (kind == "d") Directory.Move(from, to); else File.Move(from, to, overwrite: true);
+            SimFileFlags.Move(ctx.State, ctx.Fs, from, to);
+            ctx.Dirty = true;
         }
         return SimFileOps.Done(err);
     }
@@ -307,8 +370,93 @@ public sealed class SimLn : ISimulatedTool
         if (SimFileOps.Kind(ctx, SimFileOps.Parent(host)) != "d") return SimResult.Fail($"ln: {rest[1]}: No such file or directory");
         var real = SimFileOps.WritableReal(ctx, host, out var why);
         if (real is null) return SimResult.Fail($"ln: {rest[1]}: {why}");
-        if (kind != null) File.Delete(real);
+        if (!SimFileFlags.CanChangeEntries(ctx.State, ctx.Fs, Path.GetDirectoryName(real)!) || (kind != null && !SimFileFlags.CanUnlink(ctx.State, ctx.Fs, real)))
+            return SimResult.Fail($"ln: {rest[1]}: {SimFileOps.EPERM}");
+        if (kind != null) { File.Delete(real); SimFileFlags.Forget(ctx.State, ctx.Fs, real); }
         File.CreateSymbolicLink(real, rest[0]);
+        ctx.Dirty = true;
         return SimResult.Ok();
+    }
+}
+
+/// <summary>
+/// chflags(1) (bin/chflags/chflags.c): chflags [-fhvx] [-R [-H | -L | -P]] flags file ... (-x: not into other mounts). Flags are
+/// strtofflags(3) names (schg, noschg, sappnd, sunlnk, uchg, uappnd, nodump, ...) added to or removed from
+/// each file's flags, or an octal number that replaces them ("0" clears all). -R changes a folder after its
+/// contents (fts post-order). A failure is warn(3)'d ("chflags: FILE: Operation not permitted") unless -f.
+/// </summary>
+[SimulatedTool("/bin/chflags")]
+public sealed class SimChflags : ISimulatedTool
+{
+    public const string Usage = "usage: chflags [-fhvx] [-R [-H | -L | -P]] flags file ...\n";
+
+    public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
+    {
+        var g = new SimGetopt(args, "HLPRfhvx");
+        bool recursive = false, quiet = false, xdev = false;
+        for (var (c, _) = g.Next(); c != '\0'; (c, _) = g.Next())
+        {
+            switch (c)
+            {
+                case 'R': recursive = true; break;
+                case 'x': xdev = true; break;
+                case 'f': quiet = true; break;
+                case '?': return new SimResult(1, "", Usage);
+            }
+        }
+        var rest = args.Skip(g.OptInd).ToList();
+        if (rest.Count < 2) return new SimResult(1, "", Usage);
+        var spec = rest[0];
+        ulong set, clear;
+        bool oct = spec.Length > 0 && spec[0] >= '0' && spec[0] <= '7';
+        if (oct)
+        {
+            try { set = Convert.ToUInt64(spec, 8); }
+            catch (Exception e) when (e is FormatException or OverflowException) { return SimResult.Fail($"chflags: invalid flags: {spec}"); }
+            clear = ~set;
+        }
+        else if (!SimFileFlags.TryParse(spec, out set, out var clr, out _)) return SimResult.Fail($"chflags: invalid flag: {spec}");
+        else clear = ~clr;
+        var err = new StringBuilder();
+        bool failed = false;
+        foreach (var a in rest.Skip(1))
+        {
+            var host = SimFileOps.P(ctx, a);
+            var kind = SimFileOps.Kind(ctx, host);
+            if (kind is null) { err.Append($"chflags: {a}: No such file or directory\n"); failed = true; continue; }
+            Change(ctx, host, a, kind, recursive, xdev, oct, set, clear, quiet, err, ref failed);
+        }
+        return new SimResult(failed ? 1 : 0, "", err.ToString());
+    }
+
+    private static void Change(SimContext ctx, string host, string shown, string kind, bool recursive, bool xdev, bool oct, ulong set, ulong clear,
+        bool quiet, StringBuilder err, ref bool failed)
+    {
+        if (kind == "d" && recursive)
+        {
+            var dirReal = ctx.Fs.Map(host);
+            foreach (var e in Directory.EnumerateFileSystemEntries(dirReal).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal).ToList())
+            {
+                var child = SimFileOps.Join(host, e!);
+                if (xdev && ctx.Fs.IsMountNode(child)) continue; // -x: fts never enters another file system
+                if (SimFileOps.Kind(ctx, child) == "l") continue; // -R is physical: a link is not followed (flags on links are not simulated)
+                Change(ctx, child, shown.TrimEnd('/') + "/" + e, SimFileOps.Kind(ctx, child) ?? "f", true, xdev, oct, set, clear, quiet, err, ref failed);
+            }
+        }
+        var real = ctx.Fs.MapNoFollow(host, out var ro);
+        var old = SimFileFlags.Get(ctx.State, ctx.Fs, real);
+        var flags = oct ? set : (old | set) & clear;
+        if (flags == old) return; // chflags.c skips a file whose flags would not change
+        string? why = ro ? "Read-only file system"
+            : !SimFileFlags.CanChange(ctx.State, ctx.Fs, real, flags, ctx.IsRoot, ctx.Jail) ? SimFileOps.EPERM : null;
+        if (why != null)
+        {
+            if (quiet) return; // chflags.c: with -f neither the warning nor the exit status
+            err.Append($"chflags: {shown}: {why}\n");
+            failed = true;
+            return;
+        }
+        SimFileFlags.Set(ctx.State, ctx.Fs, real, flags);
+        ctx.Dirty = true;
     }
 }

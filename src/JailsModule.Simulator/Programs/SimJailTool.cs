@@ -77,6 +77,8 @@ public sealed class SimJailTool : ISimulatedTool
         public readonly StringBuilder JidLines = new();
         /// <summary>exec.consolelog of the jail being worked on, or null.</summary>
         public string? ConsoleLog;
+        /// <summary>exec.clean and exec.system_jail_user of the jail being worked on (command.c run_command).</summary>
+        public bool Clean, SystemJailUser;
     }
 
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args) => Execute(ctx, args);
@@ -115,9 +117,6 @@ public sealed class SimJailTool : ISimulatedTool
             }
         }
         var rest = args.Skip(g.OptInd).ToList();
-        if (dflag)
-            run.Err.Append("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n");
-
         // -e SEP: the config oracle (§1.1). No op and no jail argument allowed.
         if (sep != null)
         {
@@ -127,6 +126,10 @@ public sealed class SimJailTool : ISimulatedTool
             run.Out.Append(SimJailConfParser.RenderJailE(loaded.Jails, sep));
             return Finish(run);
         }
+
+        // jail.c prints the -d deprecation warning in its main loop, which -e never reaches.
+        if (dflag)
+            run.Err.Append("jail: the 'allow.dying' parameter and '-d' flagare deprecated and have no effect.\n");
 
         if (op == 0)
         {
@@ -404,7 +407,8 @@ public sealed class SimJailTool : ISimulatedTool
                 if (Remove(run, label, cj, useConfig: cj != null)) Create(run, p, cj?.Name);
                 return;
             case OpRemove:
-                if (existing is null) { run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
+                // jail.c JF_STOP: "not found" only under verbose >= 0 (-q and -i silence it); still a failure.
+                if (existing is null) { if (run.Verbose >= 0) run.Err.Append($"jail: \"{label}\" not found\n"); run.Failed = true; return; }
                 Remove(run, label, cj, useConfig: cj != null);
                 return;
         }
@@ -590,6 +594,8 @@ public sealed class SimJailTool : ISimulatedTool
 
         var path = SimExec.HostPath(ctx.Jail, p.FindLast(x => x.Name == "path")?.Last ?? "/");
         run.ConsoleLog = p.FindLast(x => x.Name == "exec.consolelog")?.Last;
+        run.Clean = Flag(p, "exec.clean");
+        run.SystemJailUser = Flag(p, "exec.system_jail_user");
         var env = HookEnv(ctx, label, null, p.FindLast(x => x.Name == "path")?.Last ?? "/");
         var undo = new Undo();
         var jailMounts = new List<string>();
@@ -801,6 +807,38 @@ public sealed class SimJailTool : ISimulatedTool
         if (run.Verbose > 0)
             run.Out.Append(run.ConfigMode ? label + ": " : "")
                 .Append($"run command{(injail ? " in jail" : "")}{(user != null ? " as " + user.Name : "")}: {comline}\n");
+        if (run.Clean || user != null)
+        {
+            // command.c run_command: exec.clean clears the environment (TERM kept, PATH=/bin:/usr/bin), then for the
+            // command's user (exec.jail_user / exec.system_user, else getpwuid(getuid()) where the command runs)
+            // setusercontext applies the login class (PATH from login.conf), USER/HOME/SHELL are set and
+            // exec.clean changes to the home directory: host-side exec.* hooks included.
+            var ctx = run.Ctx;
+            var lookupRoot = injail && !(user != null && run.SystemJailUser) ? root : ctx.Jail;
+            var who = user ?? (injail ? SimExec.FindUser(ctx.Fs, root, ctx.State.Uid.ToString()) : null) ?? SimExec.CurrentUser(ctx);
+            var e = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (run.Clean)
+            {
+                e["PATH"] = "/bin:/usr/bin";
+                if (env.TryGetValue("TERM", out var term)) e["TERM"] = term;
+            }
+            else foreach (var kv in env) e[kv.Key] = kv.Value;
+            SimLoginClass.Apply(ctx.Fs, lookupRoot, who, e);
+            e["USER"] = who.Name;
+            e["HOME"] = who.Home;
+            e["SHELL"] = who.Shell.Length > 0 ? who.Shell : "/bin/sh";
+            if (run.Clean)
+            {
+                if (!ctx.Fs.DirectoryExists(SimExec.HostPath(injail ? root : ctx.Jail, who.Home)))
+                {
+                    run.Err.Append(pre).Append($"chdir {who.Home}: No such file or directory\n");
+                    run.Err.Append(pre).Append($"{comline}: failed\n");
+                    return false;
+                }
+                e["PWD"] = who.Home;
+            }
+            env = e;
+        }
         SimResult r;
         var program = SimExec.Resolve(run.Ctx.Fs, root, argv[0], env.TryGetValue("PATH", out var path) ? path : SimExec.DefaultPath);
         if (program is null)
@@ -996,13 +1034,15 @@ public sealed class SimJailTool : ISimulatedTool
     {
         var ctx = run.Ctx;
         var jail = SimKernel.Lookup(ctx.State, ctx.Jail, key);
-        if (jail is null) { run.Err.Append($"jail: \"{key}\" not found\n"); run.Failed = true; return false; }
+        if (jail is null) { if (run.Verbose >= 0) run.Err.Append($"jail: \"{key}\" not found\n"); run.Failed = true; return false; }
         if (!ctx.IsRoot) { run.Err.Append(Prefix(run, key)).Append("jail_remove: Operation not permitted\n"); run.Failed = true; return false; }
         var label = cj?.Name ?? key;
         useConfig &= cj != null;
         var p = useConfig ? cj!.Parameters.Select(x => new JParam(x.Name, x.Values?.ToList())).ToList() : new List<JParam>();
         var env = HookEnv(ctx, SimKernel.RelativeName(jail, ctx.Jail), jail.Jid, SimExec.ViewPath(ctx.Jail, jail.Path));
         run.ConsoleLog = p.FindLast(x => x.Name == "exec.consolelog")?.Last;
+        run.Clean = Flag(p, "exec.clean");
+        run.SystemJailUser = Flag(p, "exec.system_jail_user");
         if (!Hooks(run, label, Values(p, "exec.prestop"), env)) { run.Failed = true; return false; }
         var inJailEnv = InJailEnv(ctx, p, env);
         JailUser(run, label, jail, p, out var jailUser);

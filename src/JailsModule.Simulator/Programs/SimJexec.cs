@@ -1,7 +1,9 @@
 namespace JailsModule.Simulation.Tools;
 
 /// <summary>
-/// jexec(8) (reference §5, usr.sbin/jexec/jexec.c): getopt "lnu:U:". The 14.3 jexec has no -d (it is
+/// jexec(8) (reference §5 and §17.2, usr.sbin/jexec/jexec.c): getopt "lnu:U:". -l clears the environment (TERM
+/// kept, PATH=/bin:/usr/bin) and, like -u/-U, applies the user's login class (PATH from login.conf's "path"),
+/// sets USER, HOME, SHELL; -l then always changes to the home directory. The 14.3 jexec has no -d (it is
 /// only in the newest man page), so -d is a usage error here. The jail is a jid or a name; the
 /// command is found through PATH under the jail's root; the exit status is the command's.
 /// </summary>
@@ -58,6 +60,9 @@ public sealed class SimJexec : ISimulatedStreamTool
         }
         if (clean || user != null)
         {
+            // setusercontext(LOGIN_SETPATH | LOGIN_SETENV ...): the class comes from the login.conf of where the
+            // user was looked up: the jail's with -U (after jail_attach), the caller's otherwise (before it).
+            SimLoginClass.Apply(ctx.Fs, jailUser != null ? jail : ctx.Jail, who, env);
             env["USER"] = who.Name;
             env["HOME"] = who.Home;
             env["SHELL"] = who.Shell.Length > 0 ? who.Shell : "/bin/sh";

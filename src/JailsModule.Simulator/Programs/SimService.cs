@@ -154,11 +154,7 @@ public sealed class SimService : ISimulatedTool
                 err.Append($"/etc/rc.d/jail: WARNING: Invalid configuration for {J(name)} (no jail.conf, no hostname, or no path).  Jail {J(name)} was ignored.\n");
                 continue;
             }
-            if (SimKernel.Lookup(ctx.State, ctx.Jail, name) != null)
-            {
-                sb.Append($" [{name} already running (/var/run/jail_{J(name)}.id exists)]");
-                continue;
-            }
+            // rc.d/jail has no "already running" skip: jail -c runs and says "already exists" (§17.9).
             var argv = JailFlags(ctx, name);
             argv.AddRange(new[] { "-i", "-f", conf, "-c", name });
             var r = ctx.RunTool("/usr/sbin/jail", argv, stdin: "");
@@ -170,8 +166,9 @@ public sealed class SimService : ISimulatedTool
             }
             else
             {
-                sb.Append($" cannot start jail \"{name}\": \n").Append(r.StandardOutput).Append(r.StandardError);
-                rc = 1;
+                // echo " cannot start jail " "\"NAME\": " (two words: two spaces), then cat of jail's captured output.
+                // jail_start ends with echo '.', so the service still exits 0.
+                sb.Append($" cannot start jail  \"{name}\": \n").Append(r.StandardOutput).Append(r.StandardError);
             }
         }
         sb.Append(".\n");

@@ -176,6 +176,23 @@ public sealed class SimShell : ISimulatedTool
             return false;
         }
         var target = SimExec.HostPath(ctx.Jail, abs);
+        // open(2) of the redirection: EROFS below a read-only mount; EPERM on an immutable (or, for >, append-only)
+        // file or, for a new file, in an immutable or append-only folder. sh prints "cannot create NAME: strerror".
+        string? why = null;
+        try
+        {
+            var real = ctx.Fs.MapForWrite(target);
+            bool exists = File.Exists(real);
+            if (exists ? !(append ? SimFileFlags.CanAppend(ctx.State, ctx.Fs, real) : SimFileFlags.CanWrite(ctx.State, ctx.Fs, real))
+                       : !SimFileFlags.CanChangeEntries(ctx.State, ctx.Fs, Path.GetDirectoryName(real)!))
+                why = "Operation not permitted";
+        }
+        catch (IOException) { why = "Read-only file system"; }
+        if (why != null)
+        {
+            shellErr.Append($"sh: cannot create {to}: {why}\n");
+            return false;
+        }
         if (append) ctx.Fs.AppendAllText(target, text);
         else ctx.Fs.WriteAllText(target, text);
         return true;

@@ -181,3 +181,38 @@ public sealed class SimEnv : ISimulatedTool
         return SimResult.Ok(string.Concat(env.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}\n")));
     }
 }
+
+/// <summary>
+/// date(1) (bin/date/date.c) without arguments or with -u: the time in the default format "%+" of strftime(3),
+/// "%a %b %e %H:%M:%S %Z %Y" (the simulated host runs on UTC); +FORMAT knows %a %b %e %d %m %Y %H %M %S %Z %s %%.
+/// </summary>
+[SimulatedTool("/bin/date")]
+public sealed class SimDate : ISimulatedTool
+{
+    public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
+    {
+        var format = "%a %b %e %H:%M:%S %Z %Y";
+        foreach (var a in args)
+        {
+            if (a == "-u") continue;
+            if (a.StartsWith('+')) { format = a[1..]; continue; }
+            return new SimResult(1, "", "usage: date [-jnRu] [-I[date|hours|minutes|seconds|ns]] [-f input_fmt]\n            [ -z output_zone ] [-r filename|seconds] [-v[+|-]val[y|m|w|d|H|M|S]]\n            [[[[mm]dd]HH]MM[[cc]yy][.SS] | new_date] [+output_fmt]\n");
+        }
+        var t = DateTimeOffset.UtcNow;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        for (int i = 0; i < format.Length; i++)
+        {
+            if (format[i] != '%' || i + 1 == format.Length) { sb.Append(format[i]); continue; }
+            var c = format[++i];
+            sb.Append(c switch
+            {
+                'a' => t.ToString("ddd", inv), 'b' => t.ToString("MMM", inv), 'e' => t.Day.ToString(inv).PadLeft(2),
+                'd' => t.ToString("dd", inv), 'm' => t.ToString("MM", inv), 'Y' => t.ToString("yyyy", inv),
+                'H' => t.ToString("HH", inv), 'M' => t.ToString("mm", inv), 'S' => t.ToString("ss", inv),
+                'Z' => "UTC", 's' => t.ToUnixTimeSeconds().ToString(inv), '%' => "%", _ => "%" + c,
+            });
+        }
+        return SimResult.Ok(sb.Append('\n').ToString());
+    }
+}

@@ -2,7 +2,7 @@ using JailsModule.Host;
 
 namespace JailsModule.Tools;
 
-/// <summary>cp(1), mv(1), ln(1), mkdir(1), rm(1), rmdir(1): the file operations provisioning runs on the host.</summary>
+/// <summary>cp(1), mv(1), ln(1), mkdir(1), rm(1), rmdir(1), chflags(1): the file operations provisioning runs on the host.</summary>
 public static class FileTools
 {
     /// <summary>cp -a SRC DEST: a tree copied with modes, owners, flags and links (the Handbook's skeleton copy).</summary>
@@ -28,4 +28,11 @@ public static class FileTools
 
     /// <summary>rm -rf -x PATH...: -x never crosses into another file system (a nullfs base stays untouched).</summary>
     public static ProcessRequest RemoveTree(params string[] paths) => new(ToolPaths.Rm, new[] { "-rf", "-x" }.Concat(paths));
+
+    /// <summary>
+    /// chflags -R -x 0 PATH...: clears every file flag below the paths (-x: on their own file system only), as the
+    /// Handbook's "Destroy a jail" does before rm -rf: a release tree has system-immutable entries (var/empty is
+    /// schg in base.txz) that rm cannot remove, even as root.
+    /// </summary>
+    public static ProcessRequest ClearFlagsTree(params string[] paths) => new(ToolPaths.Chflags, new[] { "-R", "-x", "0" }.Concat(paths));
 }

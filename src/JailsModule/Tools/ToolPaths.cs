@@ -31,6 +31,7 @@ public static class ToolPaths
     public const string Sh = "/bin/sh";
     public const string Cp = "/bin/cp";
     public const string Rm = "/bin/rm";
+    public const string Chflags = "/bin/chflags";
     public const string Rmdir = "/bin/rmdir";
     public const string Mkdir = "/bin/mkdir";
     public const string Mv = "/bin/mv";

@@ -63,7 +63,8 @@ public sealed class SimHostToolTests : SimHostTestBase
         Assert.Equal("www\n", Jexec("-U", "www", "web", "id", "-un").StandardOutput);
         Assert.Equal("uid=80(www) gid=80(www) groups=80(www)\n", Jexec("-U", "www", "web", "id").StandardOutput);
         var env = Jexec("-l", "web", "env").StandardOutput;
-        Assert.Contains("PATH=/bin:/usr/bin\n", env);
+        // jexec.c sets PATH=/bin:/usr/bin and setusercontext(LOGIN_SETPATH) replaces it with login.conf's path (§17.2).
+        Assert.Contains("PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin\n", env);
         Assert.Contains("USER=root\n", env);
         Assert.DoesNotContain("LC_ALL", env);
         Assert.Equal("/\n", Jexec("web", "pwd").StandardOutput);

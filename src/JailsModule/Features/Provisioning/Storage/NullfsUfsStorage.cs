@@ -108,10 +108,10 @@ public sealed class NullfsUfsStorage : IJailStorage
                 throw new PlanPreconditionException("TemplateExists", $"'{p}' already exists; choose another -Name or remove it first.", p, PlanErrorKind.ResourceExists);
         var plan = new Plan($"Create template '{name}' ({release}) in {b} and {s}").Lock("template", name).Lock("file", b).Lock("file", s);
         AddParentStep(plan, Settings.TemplateMountpoint);
-        plan.Add(new CommandStep($"Create {b}", FileTools.MakeDirectory(b), FileTools.RemoveTree(b)));
+        plan.Add(new CommandStep($"Create {b}", FileTools.MakeDirectory(b), FileTools.ClearFlagsTree(b), FileTools.RemoveTree(b)));
         _svc.Userland.AddExtractSteps(plan, files, b);
         if (update) plan.Add(_svc.Userland.PatchStep(b, release));
-        plan.Add(new CommandStep($"Create {s}", FileTools.MakeDirectories(s + "/usr", s + "/home"), FileTools.RemoveTree(s)));
+        plan.Add(new CommandStep($"Create {s}", FileTools.MakeDirectories(s + "/usr", s + "/home"), FileTools.ClearFlagsTree(s), FileTools.RemoveTree(s)));
         foreach (var (dir, _) in SkeletonParts.Where(p => p.Dir != "home"))
             plan.Add(new CommandStep($"Move {dir} to the skeleton", FileTools.Move($"{b}/{dir}", $"{s}/{dir}"), FileTools.Move($"{s}/{dir}", $"{b}/{dir}")));
         plan.Add(new CommandStep($"Create the mount point {b}/skeleton", FileTools.MakeDirectory(b + "/skeleton"), FileTools.RemoveDirectory(b + "/skeleton")));
@@ -144,6 +144,7 @@ public sealed class NullfsUfsStorage : IJailStorage
             throw new PlanPreconditionException("TemplateBusy", $"Template '{t.Name}' is mounted: {string.Join("; ", busy.Select(m => $"{m.Special} on {m.Node}"))}.", t.Name, PlanErrorKind.ResourceBusy);
         var plan = new Plan($"Remove template '{t.Name}' ({t.Path}, {t.Skeleton})").Lock("template", t.Name).Lock("file", t.Path).Lock("file", t.Skeleton!);
         plan.Add(new DeleteFileStep(TemplateFile(t.Name)));
+        plan.Add(new CommandStep($"Clear the file flags of {t.Path} and {t.Skeleton}", FileTools.ClearFlagsTree(t.Skeleton!, t.Path)));
         plan.Add(new CommandStep($"Delete {t.Path} and {t.Skeleton}", FileTools.RemoveTree(t.Skeleton!, t.Path)) { Irreversible = true });
         return plan;
     }
@@ -181,12 +182,12 @@ public sealed class NullfsUfsStorage : IJailStorage
                     throw new PlanPreconditionException("TemplateIncomplete", $"Template '{t.Name}' has no {t.Skeleton} or no {t.Path}/skeleton mount point.", t.Name, PlanErrorKind.InvalidData);
                 root.Metadata.Add(KeyValuePair.Create("skeleton", skel));
                 plan.Lock("file", skel);
-                plan.Add(new CommandStep($"Copy the skeleton of '{t.Name}' to {skel}", FileTools.CopyTree(t.Skeleton!, skel), FileTools.RemoveTree(skel)) { LongRunning = true });
+                plan.Add(new CommandStep($"Copy the skeleton of '{t.Name}' to {skel}", FileTools.CopyTree(t.Skeleton!, skel), FileTools.ClearFlagsTree(skel), FileTools.RemoveTree(skel)) { LongRunning = true });
                 plan.Add(new CommandStep($"Create the mount point {path}", FileTools.MakeDirectory(path), FileTools.RemoveDirectory(path)));
                 root.Parameters.Add(KeyValuePair.Create<string, IReadOnlyList<string>?>("mount", NullfsLines(t.Path, skel, path)));
                 break;
             case JailStorageKind.Thick:
-                plan.Add(new CommandStep($"Create {path}", FileTools.MakeDirectory(path), FileTools.RemoveTree(path)));
+                plan.Add(new CommandStep($"Create {path}", FileTools.MakeDirectory(path), FileTools.ClearFlagsTree(path), FileTools.RemoveTree(path)));
                 _svc.AddThickRootSteps(plan, t!, path);
                 break;
             case JailStorageKind.Empty:
@@ -231,10 +232,18 @@ public sealed class NullfsUfsStorage : IJailStorage
             case "thin":
                 if (Host.DirectoryExists(jail.Path))
                     removal.Steps.Add(new CommandStep($"Remove the mount point {jail.Path}", FileTools.RemoveDirectory(jail.Path), FileTools.MakeDirectory(jail.Path)));
-                if (Host.DirectoryExists(skel!)) removal.Steps.Add(new CommandStep($"Delete {skel}", FileTools.RemoveTree(skel!)) { Irreversible = true });
+                if (Host.DirectoryExists(skel!))
+                {
+                    removal.Steps.Add(new CommandStep($"Clear the file flags of {skel}", FileTools.ClearFlagsTree(skel!)));
+                    removal.Steps.Add(new CommandStep($"Delete {skel}", FileTools.RemoveTree(skel!)) { Irreversible = true });
+                }
                 break;
             case "thick" or "empty":
-                if (Host.DirectoryExists(jail.Path)) removal.Steps.Add(new CommandStep($"Delete {jail.Path}", FileTools.RemoveTree(jail.Path)) { Irreversible = true });
+                if (Host.DirectoryExists(jail.Path))
+                {
+                    removal.Steps.Add(new CommandStep($"Clear the file flags of {jail.Path}", FileTools.ClearFlagsTree(jail.Path)));
+                    removal.Steps.Add(new CommandStep($"Delete {jail.Path}", FileTools.RemoveTree(jail.Path)) { Irreversible = true });
+                }
                 break;
         }
         return removal;
