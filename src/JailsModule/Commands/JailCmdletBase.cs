@@ -137,10 +137,14 @@ public abstract class JailCmdletBase : PSCmdlet
             var req = Tools.IdTool.EffectiveUid();
             WriteVerbose(req.DisplayText);
             return JailHost.RunAsync(req, CancellationToken).GetAwaiter().GetResult();
-        });
-        if (uid is null or 0) return;
+        }, out var problem);
+        if (uid == 0) return;
+        if (uid is null)
+            ThrowTerminatingError(new ErrorRecord(
+                new UnauthorizedAccessException(RootCheck.UnknownMessage(MyInvocation.MyCommand.Name, host.ComputerName, problem ?? "'id -u' gave no answer.")),
+                "JailHostRootUnknown", ErrorCategory.PermissionDenied, host.ComputerName));
         ThrowTerminatingError(new ErrorRecord(
-            new UnauthorizedAccessException(RootCheck.Message(MyInvocation.MyCommand.Name, host.ComputerName, uid.Value)),
+            new UnauthorizedAccessException(RootCheck.Message(MyInvocation.MyCommand.Name, host.ComputerName, uid!.Value)),
             "JailHostRequiresRoot", ErrorCategory.PermissionDenied, host.ComputerName));
     }
 

@@ -22,14 +22,4 @@ public static class JailTool
     /// <summary>jail -f CONF -e SEP: the config oracle.</summary>
     public static ProcessRequest Show(string configFile, string separator)
         => new(ToolPaths.Jail, new[] { "-f", configFile, "-e", separator });
-
-    /// <summary>
-    /// The jid <see cref="Start"/> prints (-i): the last non-empty line of its stdout (exec.* output
-    /// comes before it); null when that line is not a number.
-    /// </summary>
-    public static int? ParseJid(string stdout)
-    {
-        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        return last != null && int.TryParse(last, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var jid) ? jid : null;
-    }
 }
