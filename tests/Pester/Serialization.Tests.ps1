@@ -125,7 +125,7 @@ Describe 'Other output types after Export-Clixml and Import-Clixml' {
         $back.ExitCode | Should -BeOfType [int]
         $text = $back | Out-String -Width 200
         $text | Should -Match 'Time\s+Exit\s+Note\s+CommandLine'
-        $text | Should -Match '/usr/sbin/jls --libxo json -d -n'
+        $text | Should -Match '/usr/sbin/jls --libxo json -d jid name'
     }
 
     It 'display faults with their table view and still bind to Clear-JailSimulatorFault by Id' {

@@ -78,12 +78,14 @@ public sealed class ModuleFidelityTests : IDisposable
 
     // ------------------------------------------------------------ 11: jail_flags, jail_NAME_flags, jail_NAME_program
 
+    // Flags that keep jail(8) in config-file mode: -l, -u, -U, -n, -s, -h turn docf off (jail.c main), so
+    // "jail -l -f CONF -c NAME" is a usage error on FreeBSD too.
     [Theory]
-    [InlineData("jail_flags=\"-l\"\n")]
-    [InlineData("jail_flags=\"-l  -U\troot\"\n")]
-    [InlineData("jail_flags=\"-l\"\njail_web_2_flags=\"-U root -l\"\n")]
-    [InlineData("jail_flags=\"-U root\"\njail_web_2_flags=\"\"\n")]
-    [InlineData("jail_web_2_program=\"/usr/sbin/jail\"\njail_web_2_flags=\"-l\"\n")]
+    [InlineData("jail_flags=\"-v\"\n")]
+    [InlineData("jail_flags=\"-v  -p\t1\"\n")]
+    [InlineData("jail_flags=\"-v\"\njail_web_2_flags=\"-p 1 -J /var/run/web.jids\"\n")]
+    [InlineData("jail_flags=\"-p 2\"\njail_web_2_flags=\"\"\n")]
+    [InlineData("jail_web_2_program=\"/usr/sbin/jail\"\njail_web_2_flags=\"-v\"\n")]
     public void StartAndStopRunWhatServiceJailRuns(string rc)
     {
         // web.2: rc.d/jail's JV is web_2 (every non-alphanumeric turned into '_').
@@ -110,12 +112,12 @@ public sealed class ModuleFidelityTests : IDisposable
     public void JailProgramFromRcConfIsRun()
     {
         ModuleHost.DefineJail(_dir, "web");
-        Sim.WriteAllTextAtomic("/etc/rc.conf", Sim.ReadAllText("/etc/rc.conf") + "jail_program=\"/usr/local/sbin/myjail\"\njail_flags=\"-l\"\n", null);
+        Sim.WriteAllTextAtomic("/etc/rc.conf", Sim.ReadAllText("/etc/rc.conf") + "jail_program=\"/usr/local/sbin/myjail\"\njail_flags=\"-v\"\n", null);
         using var ps = new ModuleHost().Connect(_dir);
         var r = ps.Run("Start-Jail web");
         Assert.NotEmpty(r.Errors); // the simulated host has no /usr/local/sbin/myjail
         var ran = Assert.Single(Sim.ReadLog(), e => e.Arguments.Contains("-c"));
-        Assert.Equal("/usr/local/sbin/myjail -l -i -f /etc/jail.conf.d/web.conf -c web", ran.ToString());
+        Assert.Equal("/usr/local/sbin/myjail -v -i -f /etc/jail.conf.d/web.conf -c web", ran.ToString());
         Assert.Equal(SimService.StartCommand(Ctx(), "web", "/etc/jail.conf.d/web.conf").Program, ran.FileName);
     }
 
@@ -156,11 +158,11 @@ public sealed class ModuleFidelityTests : IDisposable
     [Fact]
     public void TheSimulatedSysctlListsJailParametersAsSysctlDoes()
     {
-        var names = Sim.RunAsync(new Host.ProcessRequest("/sbin/sysctl", new[] { "-N", "security.jail.param" }), CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Split('\n');
+        var names = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/sbin/sysctl", new[] { "-N", "security.jail.param" }), CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Split('\n');
         Assert.Contains("security.jail.param.ip4.addr", names);
         Assert.Contains("security.jail.param.ip6.addr", names);
         Assert.Contains("security.jail.param.host.hostname", names);
-        var values = Sim.RunAsync(new Host.ProcessRequest("/sbin/sysctl", new[] { "-e", "security.jail.param" }), CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Split('\n');
+        var values = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/sbin/sysctl", new[] { "-e", "security.jail.param" }), CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Split('\n');
         // Opaque (struct) OIDs are skipped without -o/-x; string parameters report their maximum length.
         Assert.DoesNotContain(values, l => l.StartsWith("security.jail.param.ip4.addr=", StringComparison.Ordinal));
         Assert.DoesNotContain(values, l => l.StartsWith("security.jail.param.ip6.addr=", StringComparison.Ordinal));
@@ -199,8 +201,7 @@ public sealed class ModuleFidelityTests : IDisposable
         Assert.DoesNotContain("-n", jls.Arguments);
         Assert.DoesNotContain("all", jls.Arguments);
         Assert.Equal(new[] { "--libxo", "json", "-d" }, jls.Arguments.Take(3));
-        Assert.Contains("host.domainname", Sim.ReadState().Jails[0].Params.Keys); // an empty kernel string the module no longer asks for
-        Assert.DoesNotContain("host.domainname", jls.Arguments);
+        Assert.DoesNotContain("host.domainname", jls.Arguments); // a kernel string that is empty by default
         Assert.Equal(new[] { "192.0.2.10", "192.0.2.11" }, jail.IPv4Address);
         Assert.Equal(JailState.Running, jail.State);
         Assert.Equal("/jails/web", jail.Path);
@@ -215,7 +216,7 @@ public sealed class ModuleFidelityTests : IDisposable
         Assert.Empty(ps.Run("Start-Jail web").Errors);
         Sim.UpdateState(s => s.Sysctls.Remove("kern.features.vimage"));
         // jls.c: a named parameter the kernel does not know is an error (no vnet without VIMAGE).
-        var bad = Sim.RunAsync(new Host.ProcessRequest("/usr/sbin/jls", new[] { "--libxo", "json", "jid", "vnet" }), CancellationToken.None).GetAwaiter().GetResult();
+        var bad = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/usr/sbin/jls", new[] { "--libxo", "json", "jid", "vnet" }), CancellationToken.None).GetAwaiter().GetResult();
         Assert.Equal((1, "jls: unknown parameter: vnet\n"), (bad.ExitCode, bad.StandardError));
         var r = ps.Run("Get-Jail web");
         Assert.Empty(r.Errors);
@@ -230,7 +231,7 @@ public sealed class ModuleFidelityTests : IDisposable
         using var ps = new ModuleHost().Connect(_dir);
         // A kernel update installed, not yet booted.
         Sim.UpdateState(s => { s.KernelRelease = "14.3-RELEASE-p1"; s.InstalledKernelRelease = "14.3-RELEASE-p3"; s.UserlandRelease = "14.3-RELEASE-p4"; });
-        var fv = Sim.RunAsync(new Host.ProcessRequest("/bin/freebsd-version", new[] { "-k", "-r", "-u" }), CancellationToken.None).GetAwaiter().GetResult();
+        var fv = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/bin/freebsd-version", new[] { "-k", "-r", "-u" }), CancellationToken.None).GetAwaiter().GetResult();
         Assert.Equal("14.3-RELEASE-p3\n14.3-RELEASE-p1\n14.3-RELEASE-p4\n", fv.StandardOutput);
         var caps = ps.Run("Test-JailHost").Single<JailHostCapabilities>();
         Assert.Equal("14.3-RELEASE-p1", caps.KernelVersion);
@@ -262,13 +263,13 @@ public sealed class ModuleFidelityTests : IDisposable
         var mount = ps.Run("(Get-JailConfig debian).Parameters['mount']").Output.Select(o => o?.ToString()).ToList();
         Assert.Equal(new[] { expected }, mount);
         // ...and the simulated jail -e agree.
-        var e = Sim.RunAsync(new Host.ProcessRequest("/usr/sbin/jail", new[] { "-f", "/etc/jail.conf.d/debian.conf", "-e", "|" }), CancellationToken.None).GetAwaiter().GetResult();
+        var e = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/usr/sbin/jail", new[] { "-f", "/etc/jail.conf.d/debian.conf", "-e", "|" }), CancellationToken.None).GetAwaiter().GetResult();
         Assert.Equal(0, e.ExitCode);
         Assert.Contains("mount=" + (expected.Contains(' ') ? "\"" + expected + "\"" : expected), e.StandardOutput);
     }
 
     [Fact]
-    public void NewJailParameterValuesExpandToo()
+    public void ParameterValuesExpandToo()
     {
         var line = "devfs $path/compat/debian/dev devfs rw 0 0";
         ModuleHost.DefineJail(_dir, "debian");
