@@ -237,7 +237,9 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         foreach (var (n, v) in sets)
         {
             var p = jail.Find(n);
-            bool same = p != null && p.Name == n && (v is null ? p.Values is null : p.Values != null && p.Values.SequenceEqual(v));
+            // A value with $references (written for jail(8) to expand) evaluates to its expansion, not its text.
+            bool same = p != null && p.Name == n && (v is null ? p.Values is null : p.Values != null && p.Values.Count == v.Count &&
+                v.Select((x, i) => (!Literal && JailConfWriter.References(x).Count > 0) || x == p.Values[i]).All(b => b));
             if (!same)
                 return $"Parameter '{n}' would evaluate to {Show(p)} instead of {Show(new ConfParameter(n, v, path, 0))} (a later wildcard or global block overrides it)";
         }

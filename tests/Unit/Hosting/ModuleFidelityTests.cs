@@ -88,24 +88,27 @@ public sealed class ModuleFidelityTests : IDisposable
     [InlineData("jail_web_2_program=\"/usr/sbin/jail\"\njail_web_2_flags=\"-v\"\n")]
     public void StartAndStopRunWhatServiceJailRuns(string rc)
     {
-        // web.2: rc.d/jail's JV is web_2 (every non-alphanumeric turned into '_').
-        ModuleHost.DefineJail(_dir, "web.2");
+        // web-2: rc.d/jail's JV is web_2 (every non-alphanumeric turned into '_'), its J web-2.
+        ModuleHost.DefineJail(_dir, "web-2");
         Sim.WriteAllTextAtomic("/etc/rc.conf", Sim.ReadAllText("/etc/rc.conf") + "jail_enable=\"YES\"\n" + rc, null);
         using var ps = new ModuleHost().Connect(_dir);
-        var conf = "/etc/jail.conf.d/web.2.conf";
-        var (program, argv) = SimService.StartCommand(Ctx(), "web.2", conf);
-        Assert.Empty(ps.Run("Start-Jail web.2").Errors);
+        var conf = "/etc/jail.conf.d/web-2.conf";
+        var (program, argv) = SimService.StartCommand(Ctx(), "web-2", conf);
+        Assert.Empty(ps.Run("Start-Jail web-2").Errors);
         var started = Assert.Single(Sim.ReadLog(), e => e.Arguments.Contains("-c"));
         Assert.Equal(program, started.FileName);
-        Assert.Equal(argv.Take(argv.Count - 1), started.Arguments.Take(started.Arguments.Count - 1));
-        Assert.Equal("web_2", argv[^1]); // rc.d/jail's J
-        Assert.Equal("web.2", started.Arguments[^1]); // the module keeps the jail's own name (rc.d would pass web_2)
+        Assert.Equal(argv, started.Arguments);
 
-        var (stopProgram, stopArgv) = SimService.StopCommand(Ctx(), "web.2", conf);
-        Assert.Empty(ps.Run("Stop-Jail web.2").Errors);
+        var (stopProgram, stopArgv) = SimService.StopCommand(Ctx(), "web-2", conf);
+        Assert.Empty(ps.Run("Stop-Jail web-2").Errors);
         var stopped = Assert.Single(Sim.ReadLog(), e => e.Arguments.Contains("-r"));
         Assert.Equal(stopProgram, stopped.FileName);
-        Assert.Equal(stopArgv.Take(stopArgv.Count - 1), stopped.Arguments.Take(stopped.Arguments.Count - 1));
+        Assert.Equal(stopArgv, stopped.Arguments);
+
+        // And the simulated rc.d/jail runs that command line itself.
+        var svc = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/usr/sbin/service", new[] { "jail", "start", "web-2" }), CancellationToken.None).GetAwaiter().GetResult();
+        Assert.Equal(0, svc.ExitCode);
+        Assert.Equal("Running", ps.Run("(Get-Jail web-2).State.ToString()").Output.Single());
     }
 
     [Fact]
