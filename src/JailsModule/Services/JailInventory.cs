@@ -71,11 +71,15 @@ public sealed class JailInventory
         var without = new List<string>();
         while (true)
         {
-            var req = JlsTool.ListAll(without);
-            var res = CommandRunner.RunUnchecked(host, req, ct, onCommand);
-            if (res.Success) return JlsTool.ParseJson(res.StandardOutput);
-            if (JlsTool.UnknownOptional(res.StandardError) is { } missing && !without.Contains(missing)) { without.Add(missing); continue; }
-            throw new NativeCommandException(req, res);
+            string? missing = null;
+            try
+            {
+                return JlsTool.ParseJson(CommandRunner.Run(host, JlsTool.ListAll(without), ct, onCommand).StandardOutput);
+            }
+            catch (NativeCommandException e) when ((missing = JlsTool.UnknownOptional(e.Result.StandardError)) != null && !without.Contains(missing))
+            {
+                without.Add(missing);
+            }
         }
     }
 

@@ -19,7 +19,7 @@ namespace JailsModule.Services;
 /// </summary>
 public sealed class RcJailCommand
 {
-    public static readonly RcJailCommand Default = new(ToolPaths.Jail, Array.Empty<string>(), Array.Empty<string>());
+    public static readonly RcJailCommand Default = new RcJailCommand(ToolPaths.Jail, Array.Empty<string>(), Array.Empty<string>());
 
     public RcJailCommand(string program, IReadOnlyList<string> programArgs, IReadOnlyList<string> flags)
     {
@@ -38,12 +38,10 @@ public sealed class RcJailCommand
     public IReadOnlyList<string> Flags { get; }
 
     /// <summary>$command $rc_flags -i -f CONF -c NAME.</summary>
-    public ProcessRequest Start(string name, string configFile)
-        => new(Program, ProgramArgs.Concat(Flags).Concat(new[] { "-i", "-f", configFile, "-c", name }).ToArray());
+    public ProcessRequest Start(string name, string configFile) => JailTool.Start(name, configFile, Program, ProgramArgs.Concat(Flags).ToArray());
 
     /// <summary>$command -q -f CONF -r NAME (without a file: -q -r NAME).</summary>
-    public ProcessRequest Stop(string name, string? configFile)
-        => new(Program, ProgramArgs.Concat(configFile is null ? new[] { "-q", "-r", name } : new[] { "-q", "-f", configFile, "-r", name }).ToArray());
+    public ProcessRequest Stop(string name, string? configFile) => JailTool.Stop(name, configFile, Program, ProgramArgs);
 
     /// <summary>From the host's rc.conf as rc.d/jail loads it (load_rc_config jail).</summary>
     public static RcJailCommand Read(IJailHost host, string name) => From(RcConf.Read(host, "jail"), name);

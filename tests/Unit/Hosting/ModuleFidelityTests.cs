@@ -20,6 +20,10 @@ public sealed class ModuleFidelityTests : IDisposable
 
     private List<SimLogEntry> Log(string fileName) => Sim.ReadLog().Where(e => e.FileName == fileName).ToList();
 
+    /// <summary>Runs a program on the simulated host (outside the test methods: xUnit1031).</summary>
+    private global::JailsModule.Host.ProcessResult Exec(string tool, params string[] args)
+        => Sim.RunAsync(new global::JailsModule.Host.ProcessRequest(tool, args), CancellationToken.None).GetAwaiter().GetResult();
+
     private SimContext Ctx() => new(Sim.ReadState(), Sim.Fs, "/usr/sbin/service", null, new Dictionary<string, string>(), CancellationToken.None);
 
     // ------------------------------------------------------------ 9: the root check fails closed
@@ -106,7 +110,7 @@ public sealed class ModuleFidelityTests : IDisposable
         Assert.Equal(stopArgv, stopped.Arguments);
 
         // And the simulated rc.d/jail runs that command line itself.
-        var svc = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/usr/sbin/service", new[] { "jail", "start", "web-2" }), CancellationToken.None).GetAwaiter().GetResult();
+        var svc = Exec("/usr/sbin/service", "jail", "start", "web-2");
         Assert.Equal(0, svc.ExitCode);
         Assert.Equal("Running", ps.Run("(Get-Jail web-2).State.ToString()").Output.Single());
     }
@@ -161,11 +165,11 @@ public sealed class ModuleFidelityTests : IDisposable
     [Fact]
     public void TheSimulatedSysctlListsJailParametersAsSysctlDoes()
     {
-        var names = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/sbin/sysctl", new[] { "-N", "security.jail.param" }), CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Split('\n');
+        var names = Exec("/sbin/sysctl", "-N", "security.jail.param").StandardOutput.Split('\n');
         Assert.Contains("security.jail.param.ip4.addr", names);
         Assert.Contains("security.jail.param.ip6.addr", names);
         Assert.Contains("security.jail.param.host.hostname", names);
-        var values = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/sbin/sysctl", new[] { "-e", "security.jail.param" }), CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Split('\n');
+        var values = Exec("/sbin/sysctl", "-e", "security.jail.param").StandardOutput.Split('\n');
         // Opaque (struct) OIDs are skipped without -o/-x; string parameters report their maximum length.
         Assert.DoesNotContain(values, l => l.StartsWith("security.jail.param.ip4.addr=", StringComparison.Ordinal));
         Assert.DoesNotContain(values, l => l.StartsWith("security.jail.param.ip6.addr=", StringComparison.Ordinal));
@@ -219,7 +223,7 @@ public sealed class ModuleFidelityTests : IDisposable
         Assert.Empty(ps.Run("Start-Jail web").Errors);
         Sim.UpdateState(s => s.Sysctls.Remove("kern.features.vimage"));
         // jls.c: a named parameter the kernel does not know is an error (no vnet without VIMAGE).
-        var bad = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/usr/sbin/jls", new[] { "--libxo", "json", "jid", "vnet" }), CancellationToken.None).GetAwaiter().GetResult();
+        var bad = Exec("/usr/sbin/jls", "--libxo", "json", "jid", "vnet");
         Assert.Equal((1, "jls: unknown parameter: vnet\n"), (bad.ExitCode, bad.StandardError));
         var r = ps.Run("Get-Jail web");
         Assert.Empty(r.Errors);
@@ -234,7 +238,7 @@ public sealed class ModuleFidelityTests : IDisposable
         using var ps = new ModuleHost().Connect(_dir);
         // A kernel update installed, not yet booted.
         Sim.UpdateState(s => { s.KernelRelease = "14.3-RELEASE-p1"; s.InstalledKernelRelease = "14.3-RELEASE-p3"; s.UserlandRelease = "14.3-RELEASE-p4"; });
-        var fv = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/bin/freebsd-version", new[] { "-k", "-r", "-u" }), CancellationToken.None).GetAwaiter().GetResult();
+        var fv = Exec("/bin/freebsd-version", "-k", "-r", "-u");
         Assert.Equal("14.3-RELEASE-p3\n14.3-RELEASE-p1\n14.3-RELEASE-p4\n", fv.StandardOutput);
         var caps = ps.Run("Test-JailHost").Single<JailHostCapabilities>();
         Assert.Equal("14.3-RELEASE-p1", caps.KernelVersion);
@@ -266,7 +270,7 @@ public sealed class ModuleFidelityTests : IDisposable
         var mount = ps.Run("(Get-JailConfig debian).Parameters['mount']").Output.Select(o => o?.ToString()).ToList();
         Assert.Equal(new[] { expected }, mount);
         // ...and the simulated jail -e agree.
-        var e = Sim.RunAsync(new global::JailsModule.Host.ProcessRequest("/usr/sbin/jail", new[] { "-f", "/etc/jail.conf.d/debian.conf", "-e", "|" }), CancellationToken.None).GetAwaiter().GetResult();
+        var e = Exec("/usr/sbin/jail", "-f", "/etc/jail.conf.d/debian.conf", "-e", "|");
         Assert.Equal(0, e.ExitCode);
         Assert.Contains("mount=" + (expected.Contains(' ') ? "\"" + expected + "\"" : expected), e.StandardOutput);
     }
