@@ -14,7 +14,7 @@ Describe 'Get-Jail on a fresh simulated host' {
         $new = @(Get-JailSimulatorLog | Select-Object -Skip $before)
         $new | Should -HaveCount 1
         $new[0].FileName | Should -Be '/usr/sbin/jls'
-        $new[0].Arguments | Should -Be @('--libxo', 'json', '-d', '-n')
+        $new[0].Arguments | Should -Be @('--libxo', 'json', '-d', 'jid', 'name', 'dying', 'path', 'host.hostname', 'vnet', 'ip4.addr', 'ip6.addr') # named parameters, not -n (jls.c, reference §17.4)
     }
     It 'reports the simulated host' {
         $h = Get-JailHost

@@ -109,7 +109,7 @@ Describe 'Get-Help on the built module' {
         $text | Should -Match 'Get-Jail \[\[-Name\] <String\[\]>\] \[-State \{Running \| Stopped \| Dying\}\] \[<CommonParameters>\]'
         $text | Should -Match 'Accept wildcard characters\?\s+true'
         $text | Should -Match 'JailsModule\.Model\.Jail'
-        $text | Should -Match 'jls --libxo json -d -n'
+        $text | Should -Match 'jls --libxo json -d jid name dying path host\.hostname vnet ip4\.addr ip6\.addr'
     }
 
     It 'renders -Examples with the examples and their explanations' {

@@ -87,7 +87,8 @@ Describe 'Editing a hand-written file' {
         ReadHost '/etc/jail.conf' | Should -BeExactly ($script:orig.Replace("    allow.nomount;`n", ''))
     }
     It 'edits a one-line block in place' {
-        Set-JailConfig -Name mail -Parameter @{ path = '/jails/$name' }
+        # -Literal: the $name stays text (single quotes); without it jail(8) would expand it (issue 10 item 16).
+        Set-JailConfig -Name mail -Parameter @{ path = '/jails/$name' } -Literal -WarningAction SilentlyContinue
         ReadHost '/etc/jail.conf' | Should -BeExactly ($script:orig.Replace('mail { persist; }', "mail { persist; path = '/jails/`$name'; }"))
         Get-JailConfig -Path /etc/jail.conf -AsJailE ' ' | Should -BeExactly ("name=db exec.start=`"/bin/sh /etc/rc`" exec.stop=`"/bin/sh /etc/rc.shutdown`" host.hostname=db.local ip4.addr=10.0.0.5 allow.nomount`n" +
             "name=mail exec.start=`"/bin/sh /etc/rc`" exec.stop=`"/bin/sh /etc/rc.shutdown`" persist path=/jails/`$name`n")

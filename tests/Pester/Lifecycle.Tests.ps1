@@ -203,11 +203,12 @@ Describe 'Invoke-JailCommand' {
 }
 
 Describe 'Test-JailHost' {
-    It 'reports the simulated host''s capabilities with four commands' {
+    It 'reports the simulated host''s capabilities with five commands' {
         $before = LogCount
         $c = Test-JailHost
         $c | Should -BeOfType ([JailsModule.Model.JailHostCapabilities])
-        $c.FreeBSDVersion | Should -Be '14.3-RELEASE'
+        $c.KernelVersion | Should -Be '14.3-RELEASE'
+        $c.InstalledKernelVersion | Should -Be '14.3-RELEASE'
         $c.UserlandVersion | Should -Be '14.3-RELEASE'
         $c.Architecture | Should -Be 'amd64'
         $c.Vimage | Should -BeTrue
@@ -218,12 +219,14 @@ Describe 'Test-JailHost' {
         $c.SupportedParameters | Should -Contain 'vnet'
         $c.Problems | Should -HaveCount 1
         $c.Problems[0] | Should -Match 'kern.racct.enable'
-        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat')
+        # sysctl twice: values, then -N for the parameter names (the value form hides ip4.addr/ip6.addr, sysctl.c)
+        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat')
+        $c.SupportedParameters | Should -Contain 'ip4.addr'
     }
 
     It 'shows a one-line table' {
         $text = Test-JailHost | Out-String -Width 200
-        $text | Should -Match 'ComputerName\s+FreeBSDVersion\s+Arch\s+Vimage\s+Racct\s+IsRoot\s+Problems'
+        $text | Should -Match 'ComputerName\s+KernelVersion\s+Arch\s+Vimage\s+Racct\s+IsRoot\s+Problems'
         $text | Should -Match 'bsd1\.example\.org\s+14\.3-RELEASE\s+amd64\s+True\s+False\s+True\s+1'
     }
 

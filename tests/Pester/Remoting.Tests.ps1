@@ -147,7 +147,7 @@ Describe 'Get-Jail over SSH remoting' -Tag 'Remoting' {
         Invoke-Command -Session $script:s1 { Get-Jail } | Out-Null
         $new = @(Get-SimLog bsd1 | Select-Object -Skip $before)
         $new.FileName | Should -Be @('/usr/sbin/jls')
-        $new[0].Arguments | Should -Be @('--libxo', 'json', '-d', '-n')
+        $new[0].Arguments | Should -Be @('--libxo', 'json', '-d', 'jid', 'name', 'dying', 'path', 'host.hostname', 'vnet', 'ip4.addr', 'ip6.addr') # named parameters, not -n (jls.c, reference §17.4)
     }
 }
 

@@ -121,11 +121,11 @@ Describe 'Other output types after Export-Clixml and Import-Clixml' {
         $null = Get-Jail
         $back = ConvertTo-Deserialized @(Get-JailSimulatorLog -Last 1)
         $back.pstypenames[0] | Should -Be 'Deserialized.JailsModule.Simulation.SimLogEntry'
-        @($back.Arguments) | Should -Be @('--libxo', 'json', '-d', '-n')
+        @($back.Arguments) | Should -Be @('--libxo', 'json', '-d', 'jid', 'name', 'dying', 'path', 'host.hostname', 'vnet', 'ip4.addr', 'ip6.addr') # named parameters, not -n (jls.c, reference §17.4)
         $back.ExitCode | Should -BeOfType [int]
         $text = $back | Out-String -Width 200
         $text | Should -Match 'Time\s+Exit\s+Note\s+CommandLine'
-        $text | Should -Match '/usr/sbin/jls --libxo json -d -n'
+        $text | Should -Match '/usr/sbin/jls --libxo json -d jid name'
     }
 
     It 'display faults with their table view and still bind to Clear-JailSimulatorFault by Id' {

@@ -39,7 +39,7 @@ public sealed class SimulatorCoreTests : IDisposable
         Assert.Empty(host.ReadState().Faults);
         var log = host.ReadLog();
         Assert.Equal(3, log.Count);
-        Assert.Equal(new[] { "--libxo", "json", "-d", "-n" }, log[1].Arguments);
+        Assert.Equal(JlsTool.ListAll().Arguments, log[1].Arguments);
     }
 
     [Fact]

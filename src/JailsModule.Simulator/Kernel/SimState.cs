@@ -12,8 +12,14 @@ public sealed class SimState
     public int SchemaVersion { get; set; } = 1;
     public string Hostname { get; set; } = "bsd1.example.org";
 
-    /// <summary>uname -r and freebsd-version -k.</summary>
+    /// <summary>The running kernel: uname -r, kern.osrelease and freebsd-version -r.</summary>
     public string KernelRelease { get; set; } = "14.3-RELEASE";
+
+    /// <summary>
+    /// The installed kernel (/boot/kernel/kernel), freebsd-version -k; null means the running one. A kernel
+    /// installed by freebsd-update runs only after a reboot, so until then the two differ.
+    /// </summary>
+    public string? InstalledKernelRelease { get; set; }
 
     /// <summary>freebsd-version -u (the userland can be patched ahead of the kernel).</summary>
     public string UserlandRelease { get; set; } = "14.3-RELEASE";

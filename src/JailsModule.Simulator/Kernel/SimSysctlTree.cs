@@ -40,6 +40,25 @@ public static class SimSysctlTree
 
     public static string Description(string name) => Descriptions.GetValueOrDefault(name, "");
 
+    /// <summary>
+    /// The size a SYSCTL_JAIL_PARAM_STRING declares (kern_jail.c): MAXPATHLEN for path, OSRELEASELEN for
+    /// osrelease, HOSTUUIDLEN for host.hostuuid, LINUX_MAX_UTSNAME for the linux.* strings, MAXHOSTNAMELEN otherwise.
+    /// </summary>
+    public static int StringLength(string param) => param switch
+    {
+        "path" => 1024,
+        "osrelease" => 32,
+        "host.hostuuid" => 64,
+        "linux.osname" or "linux.osrelease" => 65,
+        _ => 256,
+    };
+
+    /// <summary>
+    /// An opaque OID (CTLTYPE_STRUCT without a formatter sysctl(8) knows: "S,in_addr", "S,in6_addr"): sysctl.c
+    /// show_var prints it only with -o or -x, and -N lists its name anyway.
+    /// </summary>
+    public static bool IsOpaque(string name) => name is "security.jail.param.ip4.addr" or "security.jail.param.ip6.addr";
+
     /// <summary>A loader tunable: read-only at run time.</summary>
     public static bool IsTunable(string name) => Tunables.Contains(name);
 
@@ -63,7 +82,15 @@ public static class SimSysctlTree
             // SYSCTL_JAIL_PARAM_SYS_NODE (jailsys) and parameters with sub-parameters are nodes whose value leaf has an empty name.
             bool node = p.Type == SimParamType.JailSys || SimKernel.Params.Any(o => o.Name.StartsWith(p.Name + ".", StringComparison.Ordinal));
             var oid = "security.jail.param." + p.Name + (node ? "." : "");
-            t[oid] = p.Type is SimParamType.String ? "" : "0";
+            // kern_jail.c sysctl_jail_param: a string parameter reads as its maximum length, a number as 0,
+            // a struct (ip4.addr, ip6.addr) as its size in binary, which sysctl(8) skips as opaque (IsOpaque).
+            t[oid] = p.Type switch
+            {
+                SimParamType.String => StringLength(p.Name).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                SimParamType.Ip4List => "4",
+                SimParamType.Ip6List => "16",
+                _ => "0",
+            };
         }
         if (ctx.State.Sysctls.GetValueOrDefault("kern.features.vimage") != "1")
             t.Remove("security.jail.param.vnet.");

@@ -253,7 +253,12 @@ public sealed class SimFreebsdUpdateTool : ISimulatedTool
         }
         var before = SimUserlandVersion.Effective(ctx.State, ctx.Fs, basedir);
         o.Append("Installing updates...");
-        if (basedir == "/") ctx.State.UserlandRelease = release;
+        if (basedir == "/")
+        {
+            ctx.State.UserlandRelease = release;
+            // The new kernel is installed; the running one stays until a reboot (freebsd-version -k vs -r).
+            if (ctx.Fs.FileExists("/boot/kernel/kernel")) ctx.State.InstalledKernelRelease = release;
+        }
         SimUserlandVersion.Write(ctx.Fs, basedir, release);
         o.Append(" done.\n");
         ctx.State.FreebsdUpdate.Pending.Remove(basedir);

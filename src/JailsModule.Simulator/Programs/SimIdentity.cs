@@ -132,7 +132,7 @@ public sealed class SimUname : ISimulatedTool
 }
 
 /// <summary>
-/// freebsd-version(1): -k installed kernel, -r running kernel, -u userland (of the root it runs in),
+/// freebsd-version(1) (bin/freebsd-version/freebsd-version.sh.in): -k installed kernel (SimState.InstalledKernelRelease), -r running kernel, -u userland (of the root it runs in),
 /// -j JAIL the userland of a running jail; no flag means -u. One line each, in the order k, r, u, j.
 /// </summary>
 [SimulatedTool("/bin/freebsd-version")]
@@ -157,7 +157,8 @@ public sealed class SimFreebsdVersion : ISimulatedTool
         if (g.OptInd < args.Count) return SimResult.Fail("usage: freebsd-version [-kru] [-j jail]");
         if (!k && !r && jails.Count == 0) u = true;
         var sb = new StringBuilder();
-        if (k) sb.Append(ctx.State.KernelRelease).Append('\n');
+        // kernel_version: the installed kernel file; running_version: sysctl -n kern.osrelease (freebsd-version.sh.in).
+        if (k) sb.Append(ctx.State.InstalledKernelRelease ?? ctx.State.KernelRelease).Append('\n');
         if (r) sb.Append(SimIdentity.KernelRelease(ctx)).Append('\n');
         if (u) sb.Append(SimIdentity.UserlandRelease(ctx, ctx.Jail) ?? ctx.State.UserlandRelease).Append('\n');
         foreach (var name in jails)

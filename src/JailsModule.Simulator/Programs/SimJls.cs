@@ -72,7 +72,9 @@ public sealed class SimJls : ISimulatedTool
             {
                 var name = args[i];
                 if (name == "all") { paramNames.AddRange(SimKernel.SortedForJls().Select(p => p.Name)); continue; }
-                if (SimKernel.Find(name) is null && SimKernel.Find(NoName(name) ?? "") is null)
+                // libjail's jailparam_init looks the name up in security.jail.param: no vnet without VIMAGE.
+                if ((SimKernel.Find(name) is null && SimKernel.Find(NoName(name) ?? "") is null)
+                    || (name == "vnet" && ctx.State.Sysctls.GetValueOrDefault("kern.features.vimage") != "1"))
                     return SimResult.Fail($"jls: unknown parameter: {name}");
                 if (!paramNames.Contains(name)) paramNames.Add(name);
             }

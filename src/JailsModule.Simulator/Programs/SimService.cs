@@ -112,11 +112,44 @@ public sealed class SimService : ISimulatedTool
         }
     }
 
+    /// <summary>${jail_JV_flags:-$jail_flags} (or $jail_flags alone), split as an unquoted expansion is (IFS: space, tab, newline).</summary>
     private static List<string> JailFlags(SimContext ctx, string? name)
     {
         var flags = name is null ? null : SimRcConf.Get(ctx.Fs, ctx.Jail, $"jail_{Jv(name)}_flags", "jail");
-        flags ??= SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_flags", "jail") ?? "";
-        return flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (string.IsNullOrEmpty(flags)) flags = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_flags", "jail") ?? "";
+        return Words(flags);
+    }
+
+    private static List<string> Words(string s) => s.Split(new[] { ' ', '\t', '\n' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    /// <summary>${jail_JV_program:-$jail_program}, jail_program defaulting to /usr/sbin/jail; "$command" is unquoted, so it splits too.</summary>
+    private static List<string> JailProgram(SimContext ctx, string name)
+    {
+        var p = SimRcConf.Get(ctx.Fs, ctx.Jail, $"jail_{Jv(name)}_program", "jail");
+        if (string.IsNullOrEmpty(p)) p = SimRcConf.Get(ctx.Fs, ctx.Jail, "jail_program", "jail");
+        var words = Words(string.IsNullOrEmpty(p) ? "/usr/sbin/jail" : p);
+        return words.Count == 0 ? new List<string> { "/usr/sbin/jail" } : words;
+    }
+
+    /// <summary>What "service jail start NAME" runs for one jail: $command $rc_flags -i -f CONF -c J (program, then argv).</summary>
+    public static (string Program, List<string> Arguments) StartCommand(SimContext ctx, string name, string conf)
+    {
+        var cmd = JailProgram(ctx, name);
+        var argv = cmd.Skip(1).ToList();
+        argv.AddRange(JailFlags(ctx, name));
+        argv.AddRange(new[] { "-i", "-f", conf, "-c", J(name) });
+        return (cmd[0], argv);
+    }
+
+    /// <summary>What "service jail stop NAME" runs for one jail: $command -q -f CONF -r J (program, then argv).</summary>
+    public static (string Program, List<string> Arguments) StopCommand(SimContext ctx, string name, string? conf)
+    {
+        var cmd = JailProgram(ctx, name);
+        var argv = cmd.Skip(1).ToList();
+        argv.Add("-q");
+        if (conf != null) argv.AddRange(new[] { "-f", conf });
+        argv.AddRange(new[] { "-r", J(name) });
+        return (cmd[0], argv);
     }
 
     private static SimResult JailStart(SimContext ctx, List<string> names)
@@ -155,9 +188,8 @@ public sealed class SimService : ISimulatedTool
                 continue;
             }
             // rc.d/jail has no "already running" skip: jail -c runs and says "already exists" (§17.9).
-            var argv = JailFlags(ctx, name);
-            argv.AddRange(new[] { "-i", "-f", conf, "-c", name });
-            var r = ctx.RunTool("/usr/sbin/jail", argv, stdin: "");
+            var (program, argv) = StartCommand(ctx, name, conf);
+            var r = ctx.RunTool(program, argv, stdin: "");
             if (r.ExitCode == 0)
             {
                 sb.Append(' ').Append(name);
@@ -207,10 +239,8 @@ public sealed class SimService : ISimulatedTool
             if (SimKernel.Lookup(ctx.State, ctx.Jail, name) is null) continue; // "jls -j NAME" failed: skipped
             var conf = ConfigFor(ctx, name);
             sb.Append(' ').Append(name);
-            var argv = new List<string> { "-q" };
-            if (conf != null) argv.AddRange(new[] { "-f", conf });
-            argv.AddRange(new[] { "-r", name });
-            var r = ctx.RunTool("/usr/sbin/jail", argv);
+            var (program, argv) = StopCommand(ctx, name, conf);
+            var r = ctx.RunTool(program, argv);
             sb.Append(r.StandardOutput);
             if (r.ExitCode != 0) { err.Append(r.StandardError); rc = 1; }
             ctx.Fs.DeleteIfExists(SimExec.HostPath(ctx.Jail, $"/var/run/jail_{J(name)}.id"));

@@ -15,7 +15,7 @@ public sealed class SimSysctl : ISimulatedTool
 {
     public SimResult Run(SimContext ctx, IReadOnlyList<string> args)
     {
-        bool valuesOnly = false, namesOnly = false, quiet = false, ignore = false, desc = false, all = false, eq = false;
+        bool valuesOnly = false, namesOnly = false, quiet = false, ignore = false, desc = false, all = false, eq = false, opaque = false;
         var g = new SimGetopt(args, "AabB:dehiNnoqtTwxXf:");
         for (var (c, _) = g.Next(); c != '\0'; (c, _) = g.Next())
         {
@@ -28,7 +28,8 @@ public sealed class SimSysctl : ISimulatedTool
                 case 'd': desc = true; break;
                 case 'a': case 'A': case 'X': all = true; break;
                 case 'e': eq = true; break;
-                case 'h': case 'o': case 'x': case 't': case 'T': case 'w': case 'b': break;
+                case 'o': case 'x': opaque = true; break;
+                case 'h': case 't': case 'T': case 'w': case 'b': break;
                 default: return SimResult.Fail("usage: sysctl [-bdehiNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdehNnoqTtWx] [ -B <bufsize> ] -a");
             }
         }
@@ -41,8 +42,16 @@ public sealed class SimSysctl : ISimulatedTool
         void Print(string name)
         {
             var value = table[name];
-            if (namesOnly) sb.Append(name).Append('\n');
-            else if (desc) sb.Append(valuesOnly ? "" : name + ": ").Append(SimSysctlTree.Description(name)).Append('\n');
+            if (namesOnly) { sb.Append(name).Append('\n'); return; }
+            // show_var: an opaque struct without -o/-x is skipped (ip4.addr, ip6.addr).
+            if (SimSysctlTree.IsOpaque(name) && !opaque && !desc) return;
+            if (SimSysctlTree.IsOpaque(name) && !desc)
+            {
+                var dump = "0x" + new string('0', 2 * int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+                sb.Append(valuesOnly ? "" : name + (eq ? "=" : ": ")).Append($"Format:S,{(value == "4" ? "in_addr" : "in6_addr")},a Length:{value} Dump:{dump}").Append('\n');
+                return;
+            }
+            if (desc) sb.Append(valuesOnly ? "" : name + ": ").Append(SimSysctlTree.Description(name)).Append('\n');
             else if (valuesOnly) sb.Append(value).Append('\n');
             else sb.Append(name).Append(eq ? "=" : ": ").Append(value).Append('\n');
         }

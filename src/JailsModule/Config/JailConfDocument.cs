@@ -132,9 +132,9 @@ public sealed class JailConfDocument
 
     /// <summary>Sets <paramref name="name"/> in a block (null: top level). The first assignment of the name (or its
     /// "no" form) is rewritten in place; later ones in the same block are removed; if none, a line is added.</summary>
-    public void SetParameter(string? jail, string name, IReadOnlyList<string>? values)
+    public void SetParameter(string? jail, string name, IReadOnlyList<string>? values, bool expand = false)
     {
-        var statement = JailConfWriter.Statement(name, values);
+        var statement = JailConfWriter.Statement(name, values, expand: expand);
         var items = ItemsOf(jail);
         var found = items.OfType<ConfParamItem>().Where(p => !p.IsVariable && !p.IsInclude && ConfEvaluator.EqualOpts(p.Name, name)).ToList();
         if (found.Count == 0)
@@ -154,9 +154,9 @@ public sealed class JailConfDocument
     }
 
     /// <summary>Adds <c>name += v;</c> after the last assignment of the name in that block (or at the block's end).</summary>
-    public void AppendParameter(string? jail, string name, IReadOnlyList<string> values)
+    public void AppendParameter(string? jail, string name, IReadOnlyList<string> values, bool expand = false)
     {
-        var statement = JailConfWriter.Statement(name, values, append: true);
+        var statement = JailConfWriter.Statement(name, values, append: true, expand: expand);
         var items = ItemsOf(jail);
         var last = items.OfType<ConfParamItem>().LastOrDefault(p => !p.IsVariable && !p.IsInclude && ConfEvaluator.EqualOpts(p.Name, name));
         if (last is null)

@@ -21,6 +21,67 @@ public static class JailConfWriter
         return Quoted(value, q);
     }
 
+    /// <summary>
+    /// A value whose jail.conf variable references (<c>$name</c>, <c>${name}</c>) jail(8) is to expand, as a user
+    /// writes <c>mount += "devfs $path/compat/debian/dev devfs rw 0 0";</c>: without a <c>$</c> as <see cref="Quote"/>;
+    /// with one, in double quotes with every complete reference kept (jaillex.l expands <c>$NAME</c> and <c>${...}</c>
+    /// inside double quotes). Only what must be escaped there is: <c>\</c>, <c>"</c>, control characters, and a
+    /// <c>$</c> that would open an unterminated <c>${</c> (written <c>\$</c>, a literal dollar). A <c>$</c> followed
+    /// by anything else is literal to the lexer already.
+    /// </summary>
+    public static string QuoteExpanding(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.IndexOf('$') < 0) return Quote(value);
+        if (value.IndexOf('\0') >= 0) throw new ArgumentException("A jail.conf value cannot contain a NUL character.", nameof(value));
+        var q = Quoted(value, '"');
+        var sb = new StringBuilder(q.Length + 4);
+        for (int i = 0; i < q.Length; i++)
+        {
+            char c = q[i];
+            if (c == '$' && i + 1 < q.Length && q[i + 1] == '{' && !ClosedReference(q, i + 2)) { sb.Append("\\$"); continue; }
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>jaillex.l's complete <c>${...}</c> inside double quotes: a '}' before any newline, '{' or unescaped '"'.</summary>
+    private static bool ClosedReference(string quoted, int from)
+    {
+        for (int k = from; k < quoted.Length - 1; k++)
+        {
+            char c = quoted[k];
+            if (c == '\\') { k++; continue; }
+            if (c == '}') return true;
+            if (c is '{' or '"' or '\n') return false;
+        }
+        return false;
+    }
+
+    /// <summary>The jail.conf variable references in a value as the lexer finds them ($name, ${name}); empty when none.</summary>
+    public static IReadOnlyList<string> References(string value)
+    {
+        var list = new List<string>();
+        for (int i = 0; i < value.Length - 1; i++)
+        {
+            if (value[i] != '$') continue;
+            char n = value[i + 1];
+            if (char.IsAsciiLetter(n) || n == '_')
+            {
+                int e = i + 2;
+                while (e < value.Length && (char.IsAsciiLetterOrDigit(value[e]) || value[e] == '_')) e++;
+                list.Add(value[i..e]);
+                i = e - 1;
+            }
+            else if (n == '{')
+            {
+                int close = value.IndexOf('}', i + 2);
+                if (close > i + 2) { list.Add(value[i..(close + 1)]); i = close; }
+            }
+        }
+        return list;
+    }
+
     /// <summary>A parameter or jail name: it must stay ONE token, so only a run of plain token characters
     /// (or a lone <c>*</c>) stays bare.</summary>
     public static string QuoteName(string name)
@@ -83,7 +144,8 @@ public static class JailConfWriter
     }
 
     /// <summary>One statement in house style: <c>name;</c>, <c>name = a, b;</c> or <c>name += a;</c>.</summary>
-    public static string Statement(string name, IReadOnlyList<string>? values, bool append = false)
+    /// <remarks><paramref name="expand"/>: values through <see cref="QuoteExpanding"/> (jail(8) expands their $references), else <see cref="Quote"/> (literal).</remarks>
+    public static string Statement(string name, IReadOnlyList<string>? values, bool append = false, bool expand = false)
     {
         var sb = new StringBuilder();
         sb.Append(QuoteName(name));
@@ -97,7 +159,7 @@ public static class JailConfWriter
         for (int i = 0; i < values.Count; i++)
         {
             if (i > 0) sb.Append(", ");
-            sb.Append(Quote(values[i]));
+            sb.Append(expand ? QuoteExpanding(values[i]) : Quote(values[i]));
         }
         return sb.Append(';').ToString();
     }

@@ -5,8 +5,11 @@ public sealed class JailHostCapabilities
 {
     public string ComputerName { get; set; } = "";
 
-    /// <summary>The installed kernel (freebsd-version -k).</summary>
-    public string FreeBSDVersion { get; set; } = "";
+    /// <summary>The running kernel (freebsd-version -r, kern.osrelease): what the jails run on.</summary>
+    public string KernelVersion { get; set; } = "";
+
+    /// <summary>The installed kernel (freebsd-version -k): after a kernel update it differs from KernelVersion until a reboot.</summary>
+    public string InstalledKernelVersion { get; set; } = "";
 
     /// <summary>The userland (freebsd-version -u); it can be patched ahead of the kernel.</summary>
     public string UserlandVersion { get; set; } = "";
@@ -35,5 +38,5 @@ public sealed class JailHostCapabilities
     /// <summary>What stands in the way of managing jails here, one sentence each; empty when all is well.</summary>
     public string[] Problems { get; set; } = Array.Empty<string>();
 
-    public override string ToString() => $"{ComputerName} ({FreeBSDVersion} {Architecture})";
+    public override string ToString() => $"{ComputerName} ({KernelVersion} {Architecture})";
 }

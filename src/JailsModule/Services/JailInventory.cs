@@ -53,7 +53,7 @@ public sealed class JailInventory
             if (r.Name == name) { first ??= r; last = r; }
         foreach (var (cj, path) in _configured!)
             if (cj.Name == name)
-                return last != null ? FromRunning(_host!.ComputerName, last, path) : FromConfig(_host!.ComputerName, cj, path);
+                return last != null ? FromRunning(_host!.ComputerName, last, path, cj) : FromConfig(_host!.ComputerName, cj, path);
         return first is null ? null : FromRunning(_host!.ComputerName, first, null);
     }
 
@@ -67,8 +67,20 @@ public sealed class JailInventory
     /// <summary>The running jails: one jls --libxo json run.</summary>
     public static IReadOnlyList<JlsRecord> ReadRunning(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
     {
-        var res = CommandRunner.Run(host, JlsTool.ListAll(), ct, onCommand);
-        return JlsTool.ParseJson(res.StandardOutput);
+        // One jls; a kernel without VIMAGE (or INET/INET6) lacks a parameter, which jls.c refuses: ask again without it.
+        var without = new List<string>();
+        while (true)
+        {
+            string? missing = null;
+            try
+            {
+                return JlsTool.ParseJson(CommandRunner.Run(host, JlsTool.ListAll(without), ct, onCommand).StandardOutput);
+            }
+            catch (NativeCommandException e) when ((missing = JlsTool.UnknownOptional(e.Result.StandardError)) != null && !without.Contains(missing))
+            {
+                without.Add(missing);
+            }
+        }
     }
 
     /// <summary>Every configured jail with the file rc.d/jail would start it from.</summary>
@@ -157,16 +169,22 @@ public sealed class JailInventory
         {
             byName.TryGetValue(cj.Name, out var r);
             if (r != null) byName.Remove(cj.Name);
-            result.Add(r != null ? FromRunning(computer, r, path) : FromConfig(computer, cj, path));
+            result.Add(r != null ? FromRunning(computer, r, path, cj) : FromConfig(computer, cj, path));
         }
         foreach (var r in running)
             if (byName.ContainsKey(r.Name)) result.Add(FromRunning(computer, r, null));
         return result;
     }
 
-    private static Jail FromRunning(string computer, JlsRecord r, string? configPath)
+    /// <summary>
+    /// A running jail: the kernel's values of the parameters jls was asked for (<see cref="JlsTool.Parameters"/>),
+    /// and for every other parameter its configured value (from <paramref name="cj"/>, when the jail is configured).
+    /// </summary>
+    private static Jail FromRunning(string computer, JlsRecord r, string? configPath, ConfJail? cj = null)
     {
         var p = new OrderedDictionary(StringComparer.Ordinal);
+        if (cj != null)
+            foreach (var prm in cj.Parameters) p[prm.Name] = prm.Values is null ? "true" : prm.Value;
         foreach (var kv in r.Parameters) p[kv.Key] = kv.Value;
         return new Jail
         {

@@ -11,29 +11,44 @@ public sealed class RootCheck
 {
     private readonly object _gate = new();
     private bool _known;
-    private int? _uid;
+    private int _uid;
 
-    /// <summary>The effective uid on the host, or null when "id -u" could not tell (then the native tool reports the problem itself).</summary>
-    public int? Uid(Func<ProcessResult> runIdU)
+    /// <summary>
+    /// The effective uid on the host, or null when "id -u" could not tell (it failed, printed no number, or
+    /// id is missing): then <paramref name="problem"/> says why, with the tool's own stderr. Only a real
+    /// answer is remembered, so the next command asks again.
+    /// </summary>
+    public int? Uid(Func<ProcessResult> runIdU, out string? problem)
     {
+        problem = null;
         lock (_gate) if (_known) return _uid;
-        int? uid = null;
         try
         {
             var r = runIdU();
-            if (r.Success && int.TryParse(r.StandardOutput.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
-                uid = n;
+            var uid = r.Success ? Tools.IdTool.ParseUid(r.StandardOutput) : null;
+            if (uid is null)
+            {
+                problem = !r.Success
+                    ? $"'id -u' exited with {r.ExitCode}" + (r.ErrorText.Length > 0 ? $": {r.ErrorText}" : ".")
+                    : $"'id -u' printed no uid ('{r.StandardOutput.Trim()}')" + (r.ErrorText.Length > 0 ? $"; stderr: {r.ErrorText}" : ".");
+                return null;
+            }
+            lock (_gate)
+            {
+                _uid = uid.Value;
+                _known = true;
+            }
+            return uid;
         }
-        catch (ToolNotFoundException)
+        catch (ToolNotFoundException e)
         {
+            problem = $"'id -u' could not run: {e.Message}";
+            return null;
         }
-        lock (_gate)
-        {
-            _uid = uid;
-            _known = true;
-        }
-        return uid;
     }
+
+    /// <summary>The effective uid, or null when unknown (<see cref="Uid(Func{ProcessResult}, out string?)"/>).</summary>
+    public int? Uid(Func<ProcessResult> runIdU) => Uid(runIdU, out _);
 
     /// <summary>Forgets what is known (so a test can switch users).</summary>
     public void Forget()
@@ -47,4 +62,9 @@ public sealed class RootCheck
         "'Subsystem powershell /usr/local/bin/sudo /usr/local/bin/pwsh -sshs -NoLogo' in /etc/ssh/sshd_config with a NOPASSWD sudoers rule " +
         "for that user (doas: 'permit nopass USER as root cmd /usr/local/bin/pwsh' and '/usr/local/bin/doas /usr/local/bin/pwsh -sshs -NoLogo'). " +
         "See Get-Help about_JailsModule_Remoting.";
+
+    /// <summary>The refusal when the uid is unknown: the module fails closed (nothing runs).</summary>
+    public static string UnknownMessage(string command, string computerName, string problem) =>
+        $"{command} changes jails on {computerName}, which needs root, but whether the module runs there as root could not be told: {problem} " +
+        "Nothing was run. Check that /usr/bin/id works for this user on that host.";
 }

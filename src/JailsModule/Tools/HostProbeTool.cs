@@ -2,7 +2,10 @@ using JailsModule.Host;
 
 namespace JailsModule.Tools;
 
-/// <summary>What Test-JailHost reads, from four processes (reference §12): freebsd-version -k -u, one sysctl, id -u, kldstat.</summary>
+/// <summary>
+/// What Test-JailHost reads, from five processes (reference §12, §17.5, §17.11): freebsd-version -k -r -u,
+/// sysctl for values, sysctl -N for the jail parameter names, id -u, kldstat.
+/// </summary>
 public static class HostProbeTool
 {
     public const string VimageOid = "kern.features.vimage";
@@ -11,22 +14,33 @@ public static class HostProbeTool
     public const string JailedOid = "security.jail.jailed";
     public const string ParamNode = "security.jail.param";
 
-    public static ProcessRequest FreebsdVersion() => new(ToolPaths.FreebsdVersion, new[] { "-k", "-u" });
+    /// <summary>freebsd-version -k -r -u: the installed kernel, the running kernel, the userland, one line each in that order.</summary>
+    public static ProcessRequest FreebsdVersion() => new(ToolPaths.FreebsdVersion, new[] { "-k", "-r", "-u" });
+
+    /// <summary>freebsd-version -r -u: for a host whose installed kernel cannot be found (-k fails the whole script: set -e).</summary>
+    public static ProcessRequest FreebsdVersionRunning() => new(ToolPaths.FreebsdVersion, new[] { "-r", "-u" });
 
     /// <summary>sysctl -i -e: missing OIDs (no VIMAGE, no RACCT) are skipped silently, every line says which OID it is.</summary>
-    public static ProcessRequest Sysctl() => new(ToolPaths.Sysctl, new[] { "-i", "-e", ArchOid, VimageOid, RacctOid, JailedOid, ParamNode });
+    public static ProcessRequest Sysctl() => new(ToolPaths.Sysctl, new[] { "-i", "-e", ArchOid, VimageOid, RacctOid, JailedOid });
+
+    /// <summary>
+    /// sysctl -N security.jail.param: the jail parameter names. The value form is no use here: sysctl.c skips
+    /// the opaque struct OIDs ip4.addr and ip6.addr and kern_jail.c reports string parameters as their length.
+    /// </summary>
+    public static ProcessRequest JailParameters() => new(ToolPaths.Sysctl, new[] { "-N", ParamNode });
 
     /// <summary>id -u (<see cref="IdTool"/>).</summary>
     public static ProcessRequest Id() => IdTool.EffectiveUid();
 
     public static ProcessRequest Kldstat() => new(ToolPaths.Kldstat, Array.Empty<string>());
 
-    /// <summary>freebsd-version -k -u prints the kernel line, then the userland line.</summary>
-    public static (string Kernel, string Userland) ParseFreebsdVersion(string stdout)
-    {
-        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return (lines.Length > 0 ? lines[0] : "", lines.Length > 1 ? lines[1] : "");
-    }
+    /// <summary>The lines of freebsd-version -k -r -u (or -r -u): one version per line, in the order asked.</summary>
+    public static string[] ParseFreebsdVersion(string stdout)
+        => stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>sysctl -N output: one OID name per line.</summary>
+    public static IEnumerable<string> ParseNames(string stdout)
+        => stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>sysctl -e output: "name=value" per line (a value may itself contain '=').</summary>
     public static Dictionary<string, string> ParseSysctlE(string stdout)

@@ -63,14 +63,14 @@ public sealed class PlanCmdletTests : IDisposable
     {
         // What -WhatIf prints: the description, then one numbered line per command or file edit.
         var jail = new Jail { Name = "web", State = JailState.Stopped, ConfigPath = "/etc/jail.conf.d/web.conf" };
-        Assert.Equal("Start jail 'web'\n1. /usr/sbin/jail -i -f /etc/jail.conf.d/web.conf -c web\n2. write file /var/run/jail_web.id (the jid jail -i prints)",
-            JailLifecycle.PlanStart(jail).WhatIfText);
+        Assert.Equal("Start jail 'web'\n1. /usr/sbin/jail -i -f /etc/jail.conf.d/web.conf -c web\n2. /usr/sbin/jls -j web jid > /var/run/jail_web.id",
+            JailLifecycle.PlanStart(jail, RcJailCommand.Default).WhatIfText);
         jail.State = JailState.Running;
-        Assert.Empty(JailLifecycle.PlanStart(jail).Steps);
+        Assert.Empty(JailLifecycle.PlanStart(jail, RcJailCommand.Default).Steps);
         Assert.Equal("Stop jail 'web'\n1. /usr/sbin/jail -q -f /etc/jail.conf.d/web.conf -r web\n2. delete file /var/run/jail_web.id",
-            JailLifecycle.PlanStop(jail, Array.Empty<string>()).WhatIfText);
+            JailLifecycle.PlanStop(jail, Array.Empty<string>(), RcJailCommand.Default).WhatIfText);
         Assert.Equal(new[] { "Stop jail web", "Remove the jid file of web", "Start jail web", "Record the jid of web" },
-            JailLifecycle.PlanRestart(jail, Array.Empty<string>()).Steps.Select(s => s.Description));
+            JailLifecycle.PlanRestart(jail, Array.Empty<string>(), RcJailCommand.Default).Steps.Select(s => s.Description));
     }
 
     [Fact]

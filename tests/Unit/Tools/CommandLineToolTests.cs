@@ -41,8 +41,11 @@ public sealed class CommandLineToolTests
     [Fact]
     public void ProbeArgv()
     {
-        Assert.Equal("/bin/freebsd-version -k -u", HostProbeTool.FreebsdVersion().DisplayText);
-        Assert.Equal("/sbin/sysctl -i -e hw.machine_arch kern.features.vimage kern.racct.enable security.jail.jailed security.jail.param", HostProbeTool.Sysctl().DisplayText);
+        // freebsd-version.sh.in: -k the installed kernel, -r the running one, -u the userland (reference §17.11).
+        Assert.Equal("/bin/freebsd-version -k -r -u", HostProbeTool.FreebsdVersion().DisplayText);
+        Assert.Equal("/sbin/sysctl -i -e hw.machine_arch kern.features.vimage kern.racct.enable security.jail.jailed", HostProbeTool.Sysctl().DisplayText);
+        // sysctl.c skips the opaque ip4.addr/ip6.addr in the value form; -N lists every name (§17.5).
+        Assert.Equal("/sbin/sysctl -N security.jail.param", HostProbeTool.JailParameters().DisplayText);
         Assert.Equal("/usr/bin/id -u", HostProbeTool.Id().DisplayText);
         Assert.Equal("/sbin/kldstat", HostProbeTool.Kldstat().DisplayText);
     }
@@ -50,10 +53,11 @@ public sealed class CommandLineToolTests
     [Fact]
     public void ProbeParsers()
     {
-        Assert.Equal(("14.3-RELEASE", "14.3-RELEASE-p2"), HostProbeTool.ParseFreebsdVersion("14.3-RELEASE\n14.3-RELEASE-p2\n"));
-        var s = HostProbeTool.ParseSysctlE("hw.machine_arch=amd64\nkern.features.vimage=1\nsecurity.jail.param.allow.mount.=0\nsecurity.jail.param.allow.mount.zfs=0\nsecurity.jail.param.vnet.=0\nsecurity.jail.param.host.hostname=\n");
+        Assert.Equal(new[] { "14.3-RELEASE-p3", "14.3-RELEASE", "14.3-RELEASE-p2" }, HostProbeTool.ParseFreebsdVersion("14.3-RELEASE-p3\n14.3-RELEASE\n14.3-RELEASE-p2\n"));
+        var s = HostProbeTool.ParseSysctlE("hw.machine_arch=amd64\nkern.features.vimage=1\n");
         Assert.Equal("amd64", s["hw.machine_arch"]);
-        Assert.Equal(new[] { "allow.mount", "allow.mount.zfs", "host.hostname", "vnet" }, HostProbeTool.JailParameterNames(s.Keys));
+        var names = HostProbeTool.ParseNames("security.jail.param.allow.mount.\nsecurity.jail.param.allow.mount.zfs\nsecurity.jail.param.vnet.\nsecurity.jail.param.host.hostname\nsecurity.jail.param.ip4.addr\n");
+        Assert.Equal(new[] { "allow.mount", "allow.mount.zfs", "host.hostname", "ip4.addr", "vnet" }, HostProbeTool.JailParameterNames(names));
         // §12 kldstat table: Id Refs Address Size Name.
         const string kld = "Id Refs Address                Size Name\n 1   34 0xffffffff80200000  1f3a0f8 kernel\n 2    1 0xffffffff82140000   5e3d98 zfs.ko\n";
         Assert.Equal(new[] { "kernel", "zfs.ko" }, HostProbeTool.ParseKldstat(kld));

@@ -94,8 +94,12 @@ public sealed class JlsToolTests
     [Fact]
     public void ListAllArgv()
     {
+        // Named parameters, never -n/all: jls.c prints an empty string value through a format without an argument (§17.4).
         var r = JlsTool.ListAll();
         Assert.Equal("/usr/sbin/jls", r.FileName);
-        Assert.Equal(new[] { "--libxo", "json", "-d", "-n" }, r.Arguments);
+        Assert.Equal(new[] { "--libxo", "json", "-d", "jid", "name", "dying", "path", "host.hostname", "vnet", "ip4.addr", "ip6.addr" }, r.Arguments);
+        Assert.Equal(new[] { "--libxo", "json", "-d", "jid", "name", "dying", "path", "host.hostname", "ip4.addr", "ip6.addr" }, JlsTool.ListAll(new[] { "vnet" }).Arguments);
+        Assert.Equal("vnet", JlsTool.UnknownOptional("jls: unknown parameter: vnet\n"));
+        Assert.Null(JlsTool.UnknownOptional("jls: unknown parameter: path\n"));
     }
 }

@@ -15,6 +15,9 @@ public sealed class NewJailConfig
     /// <summary>Extra parameters (-Parameter): null value = the valueless form (allow.raw_sockets;).</summary>
     public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>> Extra { get; set; } = Array.Empty<KeyValuePair<string, IReadOnlyList<string>?>>();
 
+    /// <summary>Write the Extra values literally (single-quoted when they hold a '$'); by default jail(8) expands their $references.</summary>
+    public bool Literal { get; set; }
+
     /// <summary>The module's comment block (uuid, template, kind): the metadata for storage without ZFS user properties.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Metadata { get; set; } = Array.Empty<KeyValuePair<string, string>>();
 }
@@ -45,7 +48,7 @@ public static class JailConfigBuilder
         if (c.IPv6.Count > 0) Set("ip6.addr", c.IPv6.ToArray());
         if (c.Interface != null) Set("interface", c.Interface);
         foreach (var kv in c.Extra)
-            doc.SetParameter(c.Name, kv.Key, kv.Value);
+            doc.SetParameter(c.Name, kv.Key, kv.Value, expand: !c.Literal);
         var header = new System.Text.StringBuilder();
         header.Append("# Created by JailsModule (New-Jail). Start with: service jail start ").Append(c.Name).Append('\n');
         foreach (var kv in c.Metadata)

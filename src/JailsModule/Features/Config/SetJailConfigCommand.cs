@@ -53,6 +53,13 @@ public sealed class SetJailConfigCommand : JailCmdletBase
     [Parameter(ParameterSetName = EditSet)]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// Write -Parameter and -Append values literally: a <c>$path</c> or <c>${name}</c> in them stays text (single
+    /// quotes) instead of being expanded by jail(8). Without it values are double-quoted with their references kept.
+    /// </summary>
+    [Parameter(ParameterSetName = EditSet)]
+    public SwitchParameter Literal { get; set; }
+
     private List<ConfLoadResult>? _loaded;
 
     protected override void ProcessRecord()
@@ -74,6 +81,11 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         var appends = new List<(string Name, IReadOnlyList<string> Values)>();
         if (!Collect(Parameter, sets, false, supported)) return;
         if (!Collect(Append, appends, true, supported)) return;
+        if (Literal)
+            foreach (var (n, v) in sets.Select(x => (x.Name, x.Values ?? Array.Empty<string>())).Concat(appends.Select(x => (x.Name, x.Values))))
+                foreach (var value in v)
+                    if (JailConfWriter.References(value) is { Count: > 0 } refs)
+                        WriteWarning($"Parameter '{n}' is written literally (-Literal): jail(8) will not expand {string.Join(", ", refs)} in '{value}'. Leave out -Literal to have jail(8) expand {(refs.Count == 1 ? "it" : "them")}.");
 
         // A read-modify-write under the host lock on the jail's name (the key New-Jail takes, so one
         // name is created once) and on the file: the file is read and parsed again INSIDE the lock, so
@@ -145,8 +157,8 @@ public sealed class SetJailConfigCommand : JailCmdletBase
                 if (New) doc.AddJail(name);
                 foreach (var r in Remove ?? Array.Empty<string>())
                     if (!doc.RemoveParameter(name, r)) warnings.Add($"Parameter '{r}' is not set in the block of jail '{name}' in {path}.");
-                foreach (var (n, v) in sets) doc.SetParameter(name, n, v);
-                foreach (var (n, v) in appends) doc.AppendParameter(name, n, v);
+                foreach (var (n, v) in sets) doc.SetParameter(name, n, v, expand: !Literal);
+                foreach (var (n, v) in appends) doc.AppendParameter(name, n, v, expand: !Literal);
             }
         }
         catch (JailConfSyntaxException ex)
@@ -225,7 +237,9 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         foreach (var (n, v) in sets)
         {
             var p = jail.Find(n);
-            bool same = p != null && p.Name == n && (v is null ? p.Values is null : p.Values != null && p.Values.SequenceEqual(v));
+            // A value with $references (written for jail(8) to expand) evaluates to its expansion, not its text.
+            bool same = p != null && p.Name == n && (v is null ? p.Values is null : p.Values != null && p.Values.Count == v.Count &&
+                v.Select((x, i) => (!Literal && JailConfWriter.References(x).Count > 0) || x == p.Values[i]).All(b => b));
             if (!same)
                 return $"Parameter '{n}' would evaluate to {Show(p)} instead of {Show(new ConfParameter(n, v, path, 0))} (a later wildcard or global block overrides it)";
         }

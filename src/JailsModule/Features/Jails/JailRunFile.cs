@@ -11,10 +11,22 @@ public static class JailRunFile
 {
     public static string PathFor(string name) => "/var/run/jail_" + name.Replace('/', '_').Replace('.', '_') + ".id";
 
-    /// <summary>Records the jid printed by jail -i. Returns a warning text when it could not be written.</summary>
-    public static string? Write(IJailHost host, string name, string jailIStdout)
+    /// <summary>
+    /// Records the jail's jid as rc.d/jail does: <c>jls -j NAME jid</c>, its output into the file. Returns a
+    /// warning text when the jid could not be read or the file not written (the jail runs either way).
+    /// </summary>
+    public static string? Record(Plans.PlanContext context, string name)
     {
-        if (Tools.JailTool.ParseJid(jailIStdout) is not { } jid) return null;
+        var r = context.RunUnchecked(Tools.JlsTool.Jid(name));
+        if (!r.Success || Tools.JlsTool.ParseJid(r.StandardOutput) is not { } jid)
+            return $"The jail is running, but its jid could not be read for {PathFor(name)}: '{Tools.JlsTool.Jid(name).DisplayText}' " +
+                   (r.Success ? $"printed '{r.StandardOutput.Trim()}'." : $"exited with {r.ExitCode}: {r.ErrorText}");
+        return Write(context.Host, name, jid);
+    }
+
+    /// <summary>Writes the jid. Returns a warning text when it could not be written.</summary>
+    public static string? Write(IJailHost host, string name, int jid)
+    {
         try
         {
             host.WriteAllTextAtomic(PathFor(name), jid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", newFileMode: 0x1A4);

@@ -29,7 +29,7 @@ public sealed class RestartJailCommand : JailActionCmdletBase
             now = ReadJailAgain(jail) ?? throw new PlanPreconditionException("JailNotFound",
                 $"No jail named '{jail.Name}' is configured or running on {JailHost.ComputerName}.", jail.Name, PlanErrorKind.ObjectNotFound);
             dependents = now.State == JailState.Running ? RunningDependents(now) : new List<string>();
-            return JailLifecycle.PlanRestart(now, dependents);
+            return JailLifecycle.PlanRestart(now, dependents, RcJailCommand.Read(JailHost, now.Name));
         }, "JailStartFailed");
         if (plan is null) return;
         if (dependents.Count > 0)

@@ -33,7 +33,7 @@ public sealed class StartJailCommand : JailActionCmdletBase
         {
             now = ReadJailAgain(jail) ?? throw new PlanPreconditionException("JailNotFound",
                 $"No jail named '{jail.Name}' is configured or running on {JailHost.ComputerName}.", jail.Name, PlanErrorKind.ObjectNotFound);
-            return JailLifecycle.PlanStart(now);
+            return JailLifecycle.PlanStart(now, RcJailCommand.Read(JailHost, now.Name));
         }, "JailStartFailed");
         if (plan is null) return;
         if (plan.Steps.Count == 0)

@@ -28,7 +28,7 @@ public sealed class StopJailCommand : JailActionCmdletBase
             if (fresh is null) return new Plans.Plan($"Stop jail '{jail.Name}'"); // gone meanwhile: nothing runs
             now = fresh;
             dependents = now.State == JailState.Running ? RunningDependents(now) : new List<string>();
-            return JailLifecycle.PlanStop(now, dependents);
+            return JailLifecycle.PlanStop(now, dependents, RcJailCommand.Read(JailHost, now.Name));
         }, "JailStopFailed");
         if (plan is null) return;
         if (plan.Steps.Count == 0)

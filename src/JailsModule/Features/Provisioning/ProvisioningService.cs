@@ -140,10 +140,20 @@ public sealed class ProvisioningService
     public string ManifestFile(string release, string? foreignArch) => Releases.ManifestFile(release, foreignArch);
 
     /// <summary>uname -m of the host.</summary>
-    public string HostArch() => UnameTool.ParseMachine(Runner.Run(UnameTool.Machine()).StandardOutput);
+    /// <summary>The host's hw.machine and hw.machine_arch (uname -m -p): the mirror folder is MACHINE/MACHINE_ARCH.</summary>
+    public (string Machine, string Arch) HostPlatform()
+    {
+        var req = UnameTool.MachineAndArch();
+        var res = Runner.Run(req);
+        return UnameTool.ParseMachineAndArch(res.StandardOutput)
+               ?? throw new PlanPreconditionException("UnameFailed", $"'{req.DisplayText}' printed '{res.StandardOutput.Trim()}', not a machine and an architecture.", null, PlanErrorKind.InvalidData);
+    }
 
-    public Plan PlanSaveRelease(string release, string arch, string? foreignArch, string mirror, IReadOnlyList<string> sets, bool force, JailRelease result)
-        => Releases.PlanSave(release, arch, foreignArch, mirror, sets, force, result);
+    /// <summary>The host's architecture as release names use it (uname -p: amd64, aarch64, armv7...).</summary>
+    public string HostArch() => HostPlatform().Arch;
+
+    public Plan PlanSaveRelease(string release, string arch, string? foreignArch, string mirror, IReadOnlyList<string> sets, bool force, JailRelease result, string? mirrorFolder = null)
+        => Releases.PlanSave(release, arch, foreignArch, mirror, sets, force, result, mirrorFolder);
 
     // ------------------------------------------------------------------ templates
 

@@ -14,7 +14,7 @@ public sealed class SaveJailReleaseCommand : JailProvisionCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] Release { get; set; } = Array.Empty<string>();
 
-    /// <summary>Architecture (default: the host's, uname -m).</summary>
+    /// <summary>Architecture, as uname -p names it (default: the host's; arm64 means aarch64).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Arch { get; set; }
@@ -39,16 +39,18 @@ public sealed class SaveJailReleaseCommand : JailProvisionCmdletBase
         foreach (var s in DistributionSet) bad ??= ProvisionValidation.DistributionSet(s);
         if (bad != null) { WriteInvalid(bad, "InvalidArgument", mirror); return; }
         var sets = DistributionSet.Distinct(StringComparer.Ordinal).ToList();
-        string? hostArch = null;
+        (string Machine, string Arch)? host = null;
         foreach (var release in Release)
         {
             if (ProvisionValidation.Release(release) is { } r) { WriteInvalid(r, "InvalidReleaseName", release); continue; }
-            hostArch ??= Service.HostArch();
-            var arch = Arch ?? hostArch;
-            var foreign = arch == hostArch ? null : arch;
+            // uname -m -p: the mirror folder is MACHINE/MACHINE_ARCH (arm/armv7, riscv/riscv64...), reference §17.10.
+            host ??= Service.HostPlatform();
+            var arch = Arch is "arm64" ? "aarch64" : Arch ?? host.Value.Arch;
+            var foreign = arch == host.Value.Arch ? null : arch;
+            var folder = foreign is null ? host.Value.Machine + "/" + host.Value.Arch : null;
             var result = new JailRelease();
             var plan = RunPlan(release, new[] { "release:" + release + "-" + arch },
-                () => Service.PlanSaveRelease(release, arch, foreign, mirror, sets, Force, result), "SaveReleaseFailed");
+                () => Service.PlanSaveRelease(release, arch, foreign, mirror, sets, Force, result, folder), "SaveReleaseFailed");
             if (plan is null) continue;
             result.Verified = true;
             WriteObject(result);

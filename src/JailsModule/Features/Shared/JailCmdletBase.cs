@@ -134,10 +134,14 @@ public abstract class JailCmdletBase : PSCmdlet
         var uid = Session.Root.Uid(() =>
         {
             return CommandRunner.RunUnchecked(JailHost, Tools.IdTool.EffectiveUid(), CancellationToken, r => WriteVerbose(r.DisplayText));
-        });
-        if (uid is null or 0) return;
+        }, out var problem);
+        if (uid == 0) return;
+        if (uid is null)
+            ThrowTerminatingError(new ErrorRecord(
+                new UnauthorizedAccessException(RootCheck.UnknownMessage(MyInvocation.MyCommand.Name, host.ComputerName, problem ?? "'id -u' gave no answer.")),
+                "JailHostRootUnknown", ErrorCategory.PermissionDenied, host.ComputerName));
         ThrowTerminatingError(new ErrorRecord(
-            new UnauthorizedAccessException(RootCheck.Message(MyInvocation.MyCommand.Name, host.ComputerName, uid.Value)),
+            new UnauthorizedAccessException(RootCheck.Message(MyInvocation.MyCommand.Name, host.ComputerName, uid!.Value)),
             "JailHostRequiresRoot", ErrorCategory.PermissionDenied, host.ComputerName));
     }
 

@@ -24,9 +24,11 @@ public sealed class FreebsdReleaseSets : IUserlandSource
 
     public string Kind => "freebsd-sets";
 
-    /// <summary>Distribution folder name on the mirror: amd64/amd64, arm64/aarch64, arm/armv7...</summary>
+    /// <summary>Distribution folder name on the mirror, MACHINE/MACHINE_ARCH: amd64/amd64, arm64/aarch64, arm/armv7...</summary>
     public static string MirrorArch(string arch) => arch switch
     {
+        "armv6" => "arm/armv6",
+        "powerpc" or "powerpcspe" => "powerpc/" + arch,
         "arm64" or "aarch64" => "arm64/aarch64",
         "armv7" => "arm/armv7",
         "powerpc64" => "powerpc/powerpc64",
@@ -59,10 +61,11 @@ public sealed class FreebsdReleaseSets : IUserlandSource
     }
 
     /// <summary>Save-JailRelease: fetch the MANIFEST and the sets (unless saved already), then verify each set's SHA-256 against the MANIFEST.</summary>
-    public Plan PlanSave(string release, string arch, string? foreignArch, string mirror, IReadOnlyList<string> sets, bool force, JailRelease result)
+    /// <remarks><paramref name="mirrorFolder"/>: MACHINE/MACHINE_ARCH of the host (uname -m -p) when <paramref name="arch"/> is the host's; else from <see cref="MirrorArch"/>.</remarks>
+    public Plan PlanSave(string release, string arch, string? foreignArch, string mirror, IReadOnlyList<string> sets, bool force, JailRelease result, string? mirrorFolder = null)
     {
         var plan = new Plan($"Save release {release} ({arch}: {string.Join(", ", sets)}) to {Settings.MediaPath}");
-        var baseUrl = mirror.TrimEnd('/') + "/" + MirrorArch(arch) + "/" + release;
+        var baseUrl = mirror.TrimEnd('/') + "/" + (mirrorFolder ?? MirrorArch(arch)) + "/" + release;
         var manifest = ManifestFile(release, foreignArch);
         plan.Lock("release", release + "-" + arch);
         result.Release = release;
