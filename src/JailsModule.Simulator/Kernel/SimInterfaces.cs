@@ -123,7 +123,7 @@ public static class SimInterfaces
         else name = unit is int un ? $"{cloner}{un}" : $"{cloner}{NextUnit(x => !Taken($"{cloner}{x}"))}";
         if (Taken(name)) return $"ifconfig: SIOCIFCREATE2 ({requested}): File exists";
         var ifc = new SimInterface { Name = name, Driver = cloner!, Vnet = vnet, Groups = { cloner! }, Index = NextIndex(st) };
-        if (cloner == "bridge") ifc.Ether = NextMac(st, "58:9c:fc:10");
+        if (cloner == "bridge") ifc.Ether = NextMac(st, "58:9c:fc");
         if (cloner == "lo") { ifc.Mtu = 16384; }
         if (cloner == "vlan" && vlanParent != null)
         {
@@ -333,7 +333,7 @@ public static class SimInterfaces
                 sb.Append($"\tstatus: {(ifc.Up ? "active" : "no carrier")}\n");
                 break;
         }
-        sb.Append(ifc.Driver == "lo" ? "\tnd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>\n"
+        sb.Append(ifc.Driver == "lo" || ifc.Inet6.Count > 0 ? "\tnd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>\n"
             : ifc.Driver == "bridge" ? "\tnd6 options=9<PERFORMNUD,IFDISABLED>\n"
             : "\tnd6 options=29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>\n");
         return sb.ToString();

@@ -65,6 +65,7 @@ public sealed class SimIfconfig : ISimulatedTool
         if (Encoding.UTF8.GetByteCount(name) >= SimInterfaces.IfNamSiz) return SimResult.Fail($"ifconfig: interface name '{name}' too long");
         if (!ctx.IsRoot && i < args.Count) return SimResult.Fail("ifconfig: ioctl (SIOCSIFFLAGS): Operation not permitted");
         var output = new StringBuilder();
+        bool created0 = false;
 
         if (i < args.Count && args[i] is "create" or "plumb")
         {
@@ -83,6 +84,7 @@ public sealed class SimIfconfig : ISimulatedTool
             ctx.Dirty = true;
             if (created != name) output.Append(created).Append('\n');
             name = created;
+            created0 = true;
             // skip the vlan create args
             var rest = new List<string>();
             for (int k = i; k < args.Count; k++)
@@ -116,7 +118,7 @@ public sealed class SimIfconfig : ISimulatedTool
             ctx.Dirty = true;
             return SimResult.Ok(output.ToString());
         }
-        if (i >= args.Count && output.Length == 0)
+        if (i >= args.Count && !created0)
             return SimResult.Ok(SimInterfaces.Status(st, ifc, verbose));
 
         string family = "";
