@@ -223,6 +223,9 @@ public sealed class SimIfconfig : ISimulatedTool
                             if (on && ifc.Capabilities.Contains(c)) ifc.Options.Add(c);
                         }
                         ifc.Options.Sort((x, y) => CapOrder(x).CompareTo(CapOrder(y)));
+                        // vlan(4) follows its parent's offload capabilities (vlan_capabilities()).
+                        foreach (var v in st.Interfaces.Where(v => v.VlanParent == ifc.Name && v.Vnet == vnet))
+                            v.Options = v.Capabilities.Where(c => ifc.Options.Contains(c)).ToList();
                         break;
                     }
                 case "vnet":
