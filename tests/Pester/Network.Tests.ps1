@@ -22,6 +22,13 @@ BeforeAll {
         Set-Content -Path (Join-Path $script:fs "etc/jail.conf.d/$Name.conf") -NoNewline -Value (
             "$Name {`n    path = `"/jails/$Name`";`n    exec.start = `"/bin/sh /etc/rc`";`n    exec.stop = `"/bin/sh /etc/rc.shutdown`";`n    mount.devfs;`n}`n")
     }
+    # What -WhatIf printed (ShouldProcess writes to the host, so through a transcript).
+    function script:WhatIfText([scriptblock] $Command) {
+        $log = Join-Path $script:sim ("whatif-" + [guid]::NewGuid().ToString('N') + '.txt')
+        Start-Transcript -Path $log | Out-Null
+        try { & $Command | Out-Null } finally { Stop-Transcript | Out-Null }
+        Get-Content $log -Raw
+    }
     function script:Set-SimState([scriptblock] $Edit) {
         $state = Join-Path (Get-JailHost).Path 'state.json'
         $j = Get-Content $state -Raw | ConvertFrom-Json -AsHashtable
@@ -105,7 +112,7 @@ Describe 'Bridges' {
     }
 
     It 'creates seed 004''s bridge on re0.7 and persists it with sysrc' {
-        $plan = (New-JailBridge bridge0 -Member re0 -VlanId 7 -Persist -WhatIf 6>&1 | Out-String)
+        $plan = WhatIfText { New-JailBridge bridge0 -Member re0 -VlanId 7 -Persist -WhatIf }
         $plan | Should -Match '1\. /sbin/ifconfig re0\.7 create'
         $plan | Should -Match '/usr/sbin/sysrc cloned_interfaces\+=bridge0'
         IfList | Should -Not -Contain 'bridge0'
@@ -154,9 +161,10 @@ Describe 'Bridges' {
     }
 
     It 'leaves nothing behind when any step of New-JailBridge fails' {
+        Ifc 're0', 'lro', 'tso' | Out-Null
         $rcBefore = RcConf
         $ifBefore = IfList
-        $lines = @((New-JailBridge bridge3 -Member re0 -VlanId 9 -IPv4Address 10.3.0.1/24 -Persist -WhatIf 6>&1 | Out-String) -split "`n" | Where-Object { $_ -match '^\d+\. ' })
+        $lines = @((WhatIfText { New-JailBridge bridge3 -Member re0 -VlanId 9 -IPv4Address 10.3.0.1/24 -Persist -WhatIf }) -split "`r?`n" | Where-Object { $_ -match '^\d+\. ' })
         $lines.Count | Should -BeGreaterThan 8
         foreach ($line in $lines) {
             $cmd = $line -replace '^\d+\. ', '' -replace "'", ''
@@ -171,7 +179,7 @@ Describe 'Bridges' {
     }
 
     It 'on FreeBSD 15 refuses an addressed member, or moves the address to the bridge with -MoveAddress' {
-        Set-SimState { param($j) $j.KernelRelease = '15.0-RELEASE' }
+        Set-SimState { param($j) $j.KernelRelease = '15.0-RELEASE'; $j.Sysctls['kern.osrelease'] = '15.0-RELEASE' }
         try {
             (Ifc 'bridge', 'create').ExitCode | Should -Be 0
             (Ifc 'bridge0', 'addm', 'em0').StandardError | Should -Be "ifconfig: BRDGADD em0: Invalid argument`n"
@@ -181,7 +189,7 @@ Describe 'Bridges' {
             New-JailBridge bridge0 -Member em0 -ErrorVariable e -ErrorAction SilentlyContinue
             $e[0].FullyQualifiedErrorId | Should -Match '^MemberHasAddress'
             $e[0].Exception.Message | Should -Match 'FreeBSD 15.*-MoveAddress'
-            (New-JailBridge bridge0 -Member em0 -Persist -MoveAddress -WhatIf 6>&1 | Out-String) | Should -Match '/sbin/ifconfig em0 inet 192\.0\.2\.5 -alias'
+            (WhatIfText { New-JailBridge bridge0 -Member em0 -Persist -MoveAddress -WhatIf }) | Should -Match '/sbin/ifconfig em0 inet 192\.0\.2\.5 -alias'
             $b = New-JailBridge bridge0 -Member em0 -Persist -MoveAddress
             $b.IPv4Address | Should -Be @('192.0.2.5/24')
             (Ifc 'em0').StandardOutput | Should -Not -Match 'inet 192'
@@ -191,7 +199,7 @@ Describe 'Bridges' {
             (Ifc 'em0', 'inet', '192.0.2.5/24').ExitCode | Should -Be 0
             Sim '/usr/sbin/sysrc' @('ifconfig_em0=inet 192.0.2.5/24') | Out-Null
         }
-        finally { Set-SimState { param($j) $j.KernelRelease = '14.3-RELEASE' } }
+        finally { Set-SimState { param($j) $j.KernelRelease = '14.3-RELEASE'; $j.Sysctls['kern.osrelease'] = '14.3-RELEASE' } }
     }
 
     It 'sees the VLANs of a 15.0 VLAN-filtering bridge' {
@@ -244,10 +252,10 @@ Describe 'Vnet jails' {
     }
 
     It 'starts with plain service jail start, without the module' {
-        $r = Sim '/usr/sbin/service' @('jail', 'start', 'samba')
+        $r = Sim '/usr/sbin/service' @('jail', 'onestart', 'samba')
         $r.ExitCode | Should -Be 0
         (Sim '/usr/sbin/jexec' @('samba', '/sbin/ifconfig', '-l')).StandardOutput.Trim() | Should -Be 'eth0'
-        (Sim '/usr/sbin/service' @('jail', 'stop', 'samba')).ExitCode | Should -Be 0
+        (Sim '/usr/sbin/service' @('jail', 'onestop', 'samba')).ExitCode | Should -Be 0
         IfList | Should -Not -Match '^epair'
     }
 

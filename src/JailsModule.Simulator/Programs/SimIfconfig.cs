@@ -65,7 +65,7 @@ public sealed class SimIfconfig : ISimulatedTool
         if (Encoding.UTF8.GetByteCount(name) >= SimInterfaces.IfNamSiz) return SimResult.Fail($"ifconfig: interface name '{name}' too long");
         if (!ctx.IsRoot && i < args.Count) return SimResult.Fail("ifconfig: ioctl (SIOCSIFFLAGS): Operation not permitted");
         var output = new StringBuilder();
-        bool created0 = false;
+        bool created0 = false, printName = false;
 
         if (i < args.Count && args[i] is "create" or "plumb")
         {
@@ -82,7 +82,7 @@ public sealed class SimIfconfig : ISimulatedTool
                 return SimResult.Fail("ifconfig: both vlan and vlandev must be specified");
             if (SimInterfaces.Create(st, vnet, name, out var created, vlanDev, vlanTag) is { } err) return SimResult.Fail(err);
             ctx.Dirty = true;
-            if (created != name) output.Append(created).Append('\n');
+            printName = created != name;
             name = created;
             created0 = true;
             // skip the vlan create args
@@ -114,9 +114,9 @@ public sealed class SimIfconfig : ISimulatedTool
         if (ifc is null) return SimResult.Fail($"ifconfig: interface {name} does not exist");
         if (i < args.Count && args[i] == "destroy")
         {
-            if (SimInterfaces.Destroy(st, vnet, name) is { } err) return SimResult.Fail(output + err);
+            if (SimInterfaces.Destroy(st, vnet, name) is { } err) return SimResult.Fail(err);
             ctx.Dirty = true;
-            return SimResult.Ok(output.ToString());
+            return SimResult.Ok();
         }
         if (i >= args.Count && !created0)
             return SimResult.Ok(SimInterfaces.Status(st, ifc, verbose));
@@ -130,9 +130,8 @@ public sealed class SimIfconfig : ISimulatedTool
             string? error = null;
             switch (a)
             {
-                case "inet" or "inet6" or "link" or "ether" when family == "" && !addrSet && !(a is "ether" && i < args.Count && !args[i].Contains(':')):
-                    family = a is "link" ? "ether" : a;
-                    if (family == "ether") goto case "lladdr";
+                case "inet" or "inet6" when family == "" && !addrSet && !(a is "ether" && i < args.Count && !args[i].Contains(':')):
+                    family = a;
                     if (i < args.Count && !IsKeyword(args[i]))
                     {
                         addrSet = true;
@@ -163,7 +162,7 @@ public sealed class SimIfconfig : ISimulatedTool
                     break;
                 case "alias":
                     break;
-                case "lladdr":
+                case "lladdr" or "ether" or "link" when a == "lladdr" || (i < args.Count && args[i].Contains(':')):
                     {
                         var v = Arg();
                         if (v is null || !SimInterfaces.TryParseMac(v, out var mac)) return SimResult.Fail(output + "ifconfig: malformed link-level address");
@@ -185,7 +184,7 @@ public sealed class SimIfconfig : ISimulatedTool
                         var v = Arg();
                         if (v is null) return SimResult.Fail("ifconfig: name: missing argument");
                         error = SimInterfaces.Rename(st, vnet, ifc.Name, v);
-                        if (error is null) output.Append(v).Append('\n');
+                        if (error is null) { printName = true; name = v; }
                         break;
                     }
                 case "description" or "descr":
@@ -242,7 +241,7 @@ public sealed class SimIfconfig : ISimulatedTool
                         }
                         ifc.Promisc = false;
                         ctx.Dirty = true;
-                        return SimResult.Ok(output.ToString());
+                        return SimResult.Ok(printName ? name + "\n" : "");
                     }
                 case "addm" or "deletem":
                     {
@@ -316,7 +315,7 @@ public sealed class SimIfconfig : ISimulatedTool
             if (error != null) return SimResult.Fail(output + error);
             ctx.Dirty = true;
         }
-        return SimResult.Ok(output.ToString());
+        return SimResult.Ok(printName ? name + "\n" : "");
     }
 
     private static int CapOrder(string c) => Array.IndexOf(SimInterfaces.NicCapabilities, c);
