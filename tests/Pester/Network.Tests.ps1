@@ -202,6 +202,18 @@ Describe 'Bridges' {
         finally { Set-SimState { param($j) $j.KernelRelease = '14.3-RELEASE'; $j.Sysctls['kern.osrelease'] = '14.3-RELEASE' } }
     }
 
+    It 'Test-JailHost reports VIMAGE, if_bridge/if_epair and bridge members that still have LRO/TSO on' {
+        New-JailBridge bridge4 -Member re0 -KeepOffload | Out-Null
+        (Ifc 're0').StandardOutput | Should -Match 'LRO'
+        $c = Test-JailHost
+        $c.Vimage | Should -BeTrue
+        $c.IfBridge | Should -BeTrue
+        $c.OffloadBridgeMember | Should -Be @('bridge4:re0')
+        ($c.Problems -join "`n") | Should -Match 'Bridge bridge4 has member re0 with LRO/TSO on'
+        Remove-JailBridge bridge4 -Force
+        (Test-JailHost).OffloadBridgeMember | Should -BeNullOrEmpty
+    }
+
     It 'sees the VLANs of a 15.0 VLAN-filtering bridge' {
         Ifc 'bridge5', 'create' | Out-Null
         Ifc 'epair', 'create' | Out-Null

@@ -35,6 +35,20 @@ public static class JailHostProbe
         var kld = Run(HostProbeTool.Kldstat());
         caps.LoadedModules = kld.Success ? HostProbeTool.ParseKldstat(kld.StandardOutput) : Array.Empty<string>();
 
+        caps.IfBridge = caps.LoadedModules.Any(m => m is "if_bridge" or "if_bridge.ko");
+        caps.IfEpair = caps.LoadedModules.Any(m => m is "if_epair" or "if_epair.ko");
+        var ifs = Run(IfconfigTool.All());
+        if (ifs.Success)
+        {
+            var all = IfconfigTool.ParseStatus(ifs.StandardOutput);
+            var byName = all.ToDictionary(i => i.Name, StringComparer.Ordinal);
+            caps.OffloadBridgeMember = all.Where(b => b.IsBridge).SelectMany(b => b.Members
+                    .Where(m => byName.TryGetValue(m.Name, out var mi) && mi.HasOffload && mi.Description?.StartsWith("jail:", StringComparison.Ordinal) != true)
+                    .Select(m => $"{b.Name}:{m.Name}")).ToArray();
+            foreach (var bm in caps.OffloadBridgeMember)
+                problems.Add($"Bridge {bm[..bm.IndexOf(':')]} has member {bm[(bm.IndexOf(':') + 1)..]} with LRO/TSO on: writes through a bridge and epairs can fall to near zero; run 'ifconfig {bm[(bm.IndexOf(':') + 1)..]} -lro -tso' (New-JailBridge does by default).");
+        }
+
         if (!caps.IsRoot) problems.Add("Not running as root: creating, changing and removing jails needs uid 0.");
         if (caps.IsJailed) problems.Add("Running inside a jail: only child jails within its children.max can be managed.");
         if (!caps.Vimage) problems.Add("The kernel has no VIMAGE (kern.features.vimage is absent): VNET jails are not available.");
