@@ -323,6 +323,21 @@ Describe 'Vnet jails' {
         Get-Content (Join-Path $script:fs 'etc/devfs.rules') -Raw | Should -Match "add path 'bpf\*' unhide"
     }
 
+    It 'leaves no config line, rc.conf variable or devfs rule behind when a step of Add-JailVnet fails' {
+        New-ConfJail dhcp2 -Userland
+        $conf = Conf dhcp2
+        $rules = Join-Path $script:fs 'etc/devfs.rules'
+        Remove-Item $rules -ErrorAction SilentlyContinue
+        Set-JailSimulatorFault -Command '/usr/sbin/sysrc -f /jails/dhcp2/etc/rc.conf ifconfig_eth0=SYNCDHCP' -StandardError 'injected' | Out-Null
+        Add-JailVnet dhcp2 -Bridge bridge0 -Dhcp -ErrorVariable e -ErrorAction SilentlyContinue
+        Clear-JailSimulatorFault
+        $e.Count | Should -BeGreaterThan 0
+        $e[0].ToString() | Should -Match 'undone|injected'
+        Conf dhcp2 | Should -Be $conf
+        (Get-Content (Join-Path $script:fs 'jails/dhcp2/etc/rc.conf') -Raw -ErrorAction SilentlyContinue) | Should -Not -Match 'SYNCDHCP'
+        Test-Path $rules | Should -BeFalse
+    }
+
     It 'fails first, changing nothing, on a kernel without VIMAGE' {
         New-ConfJail novnet
         $conf = Conf novnet

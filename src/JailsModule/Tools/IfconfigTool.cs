@@ -83,7 +83,9 @@ public static class IfconfigTool
             if (!m.Success) { i++; continue; }
             var block = new List<string>();
             for (i++; i < lines.Length && (lines[i].StartsWith('\t') || lines[i].StartsWith("        ", StringComparison.Ordinal)); i++)
-                block.Add(lines[i].StartsWith('\t') ? lines[i] : "\t" + lines[i].TrimStart());
+                block.Add(lines[i].StartsWith('\t') ? lines[i]
+                    // published with spaces for tabs: 8 spaces are the tab, 16 the member continuation
+                    : (lines[i].Length - lines[i].TrimStart().Length >= 16 ? "\t        " : "\t") + lines[i].TrimStart());
             result.Add(ParseBlock(m, block));
         }
         return result;
@@ -173,7 +175,7 @@ public static class IfconfigTool
         else return null;
         int len = 0;
         while (len < 32 && (m & (0x80000000u >> len)) != 0) len++;
-        return (m << len) == 0 ? len : null;
+        return len == 32 || (m << len) == 0 ? len : null;
     }
 
     // ---- validation (bad input is refused before anything runs) ----
