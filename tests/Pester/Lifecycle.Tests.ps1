@@ -203,7 +203,7 @@ Describe 'Invoke-JailCommand' {
 }
 
 Describe 'Test-JailHost' {
-    It 'reports the simulated host''s capabilities with four commands' {
+    It 'reports the simulated host''s capabilities with five commands' {
         $before = LogCount
         $c = Test-JailHost
         $c | Should -BeOfType ([JailsModule.Model.JailHostCapabilities])
@@ -218,7 +218,7 @@ Describe 'Test-JailHost' {
         $c.SupportedParameters | Should -Contain 'vnet'
         $c.Problems | Should -HaveCount 1
         $c.Problems[0] | Should -Match 'kern.racct.enable'
-        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat')
+        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat', '/sbin/ifconfig')
     }
 
     It 'shows a one-line table' {

@@ -4,7 +4,7 @@ using JailsModule.Tools;
 
 namespace JailsModule.Services;
 
-/// <summary>Builds <see cref="JailHostCapabilities"/> from four native commands (freebsd-version, sysctl, id, kldstat).</summary>
+/// <summary>Builds <see cref="JailHostCapabilities"/> from five native commands (freebsd-version, sysctl, id, kldstat, ifconfig -a).</summary>
 public static class JailHostProbe
 {
     public static JailHostCapabilities Probe(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)

@@ -51,8 +51,8 @@ public sealed class NetworkPlanner
 
     private string Sysctl(string name)
     {
-        var r = _runner.RunUnchecked(new ProcessRequest(ToolPaths.Sysctl, new[] { "-n", name }));
-        return r.ExitCode == 0 ? r.StandardOutput.Trim() : "";
+        var r = _runner.RunUnchecked(SysctlTool.Value(name));
+        return r.ExitCode == 0 ? SysctlTool.ParseValue(r.StandardOutput) : "";
     }
 
     /// <summary>FreeBSD 15.0 and later refuse addresses on bridge members unless net.link.bridge.member_ifaddrs=1.</summary>
