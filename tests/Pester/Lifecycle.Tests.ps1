@@ -220,7 +220,7 @@ Describe 'Test-JailHost' {
         $c.Problems | Should -HaveCount 1
         $c.Problems[0] | Should -Match 'kern.racct.enable'
         # sysctl twice: values, then -N for the parameter names (the value form hides ip4.addr/ip6.addr, sysctl.c)
-        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat')
+        (NewLog $before).FileName | Should -Be @('/bin/freebsd-version', '/sbin/sysctl', '/sbin/sysctl', '/usr/bin/id', '/sbin/kldstat', '/sbin/ifconfig')
         $c.SupportedParameters | Should -Contain 'ip4.addr'
     }
 

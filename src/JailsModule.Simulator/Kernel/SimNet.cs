@@ -32,6 +32,27 @@ public sealed class SimInterface
     /// <summary>For a vlan, its parent and tag.</summary>
     public string? VlanParent { get; set; }
     public int? VlanTag { get; set; }
+
+    /// <summary>if_index (scopeid of link-local addresses).</summary>
+    public int Index { get; set; }
+
+    /// <summary>Enabled capabilities (options=), by IFCAP name.</summary>
+    public List<string> Options { get; set; } = new();
+
+    /// <summary>Supported capabilities (capabilities= with -v).</summary>
+    public List<string> Capabilities { get; set; } = new();
+
+    /// <summary>IFF_PROMISC: set while the interface is a bridge member.</summary>
+    public bool Promisc { get; set; }
+
+    /// <summary>For a bridge: per-member port data (port, path cost, VLAN filtering).</summary>
+    public Dictionary<string, SimBridgeMember> MemberInfo { get; set; } = new(StringComparer.Ordinal);
+    public int NextPort { get; set; } = 1;
+
+    /// <summary>For a bridge (15.0): VLAN filtering on, and the defaults for members added later.</summary>
+    public bool VlanFilter { get; set; }
+    public bool DefVlanFilter { get; set; }
+    public int? DefUntagged { get; set; }
 }
 
 /// <summary>One line of the mount table.</summary>

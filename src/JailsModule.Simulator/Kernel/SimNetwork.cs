@@ -65,6 +65,13 @@ public static class SimNetwork
     {
         var home = state.Jails.FirstOrDefault(j => j.Jid == jail.Parent && j.IsVnet)?.Jid ?? 0;
         foreach (var ifc in state.Interfaces.Where(i => i.Vnet == jail.Jid))
+        {
+            // The interface leaves any bridge of the dying stack and comes home as it is named now.
+            foreach (var br in state.Interfaces.Where(b => b.Vnet == jail.Jid)) { br.Members.Remove(ifc.Name); br.MemberInfo.Remove(ifc.Name); }
+            ifc.Promisc = false;
             ifc.Vnet = home;
+        }
+        jail.VnetInterfaces.Clear();
+        SimInterfaces.VnetGone(state, jail.Jid);
     }
 }

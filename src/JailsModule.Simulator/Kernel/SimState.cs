@@ -51,6 +51,9 @@ public sealed class SimState
     /// <summary>Network interfaces (lo0, em0, bridges, epairs...), wherever they live (host or a vnet jail).</summary>
     public List<SimInterface> Interfaces { get; set; } = new();
 
+    /// <summary>Routes per network stack and the MAC counter (SimInterfaces.Net()).</summary>
+    public SimNetState? NetState { get; set; }
+
     /// <summary>ZFS pools, datasets, snapshots and clones.</summary>
     public List<SimDataset> Datasets { get; set; } = new();
 

@@ -56,8 +56,10 @@ public static class SimSeed
         })
             s.AvailableKlds.Add(new SimKld { File = file, Modules = mods.ToList(), Size = 0x8000 });
 
-        s.Interfaces.Add(new SimInterface { Name = "em0", Driver = "em", Up = true, Ether = "58:9c:fc:10:ff:01", Inet = { "192.0.2.5/24" }, Inet6 = { "fe80::5a9c:fcff:fe10:ff01%em0/64" } });
-        s.Interfaces.Add(new SimInterface { Name = "lo0", Driver = "lo", Up = true, Mtu = 16384, Groups = { "lo" }, Inet = { "127.0.0.1/8" }, Inet6 = { "::1/128", "fe80::1%lo0/64" } });
+        s.Interfaces.Add(new SimInterface { Name = "em0", Driver = "em", Index = 1, Up = true, Ether = "58:9c:fc:10:ff:01", Inet = { "192.0.2.5/24" }, Inet6 = { "fe80::5a9c:fcff:fe10:ff01%em0/64" }, Options = SimInterfaces.NicCapabilities.ToList(), Capabilities = SimInterfaces.NicCapabilities.ToList() });
+        s.Interfaces.Add(new SimInterface { Name = "re0", Driver = "re", Index = 2, Up = true, Ether = "58:9c:fc:10:ff:02", Options = SimInterfaces.NicCapabilities.ToList(), Capabilities = SimInterfaces.NicCapabilities.ToList() });
+        s.Interfaces.Add(new SimInterface { Name = "lo0", Driver = "lo", Index = 3, Up = true, Mtu = 16384, Groups = { "lo" }, Inet = { "127.0.0.1/8" }, Inet6 = { "::1/128", "fe80::1%lo0/64" } });
+        s.Net().DefaultRoutes["0"] = "192.0.2.1";
 
         s.Datasets.Add(new SimDataset { Name = "zroot", Type = "filesystem", Mounted = false, CreationUnix = 1751328000, Properties = { ["mountpoint"] = "/zroot" } });
         s.Datasets.Add(new SimDataset { Name = "zroot/ROOT", Type = "filesystem", Mounted = false, CreationUnix = 1751328000, Properties = { ["mountpoint"] = "none" } });

@@ -32,6 +32,13 @@ public sealed class JailHostCapabilities
     /// <summary>Loaded kernel files (kldstat), e.g. kernel, zfs.ko, if_bridge.ko.</summary>
     public string[] LoadedModules { get; set; } = Array.Empty<string>();
 
+    /// <summary>if_bridge and if_epair are loaded (ifconfig create loads them when missing).</summary>
+    public bool IfBridge { get; set; }
+    public bool IfEpair { get; set; }
+
+    /// <summary>Bridge members that still have LRO or TSO on ("bridge0:re0"): writes through bridge + epair crawl (seed 004).</summary>
+    public string[] OffloadBridgeMember { get; set; } = Array.Empty<string>();
+
     /// <summary>Jail parameters the kernel knows (security.jail.param.*), e.g. allow.mount.zfs.</summary>
     public string[] SupportedParameters { get; set; } = Array.Empty<string>();
 

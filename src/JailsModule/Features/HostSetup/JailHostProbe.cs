@@ -4,7 +4,7 @@ using JailsModule.Tools;
 
 namespace JailsModule.Services;
 
-/// <summary>Builds <see cref="JailHostCapabilities"/> from five native commands (freebsd-version, sysctl twice, id, kldstat).</summary>
+/// <summary>Builds <see cref="JailHostCapabilities"/> from six native commands (freebsd-version, sysctl twice, id, kldstat, ifconfig -a).</summary>
 public static class JailHostProbe
 {
     public static JailHostCapabilities Probe(IJailHost host, CancellationToken ct, Action<ProcessRequest>? onCommand = null)
@@ -49,6 +49,20 @@ public static class JailHostProbe
 
         var kld = Run(HostProbeTool.Kldstat());
         caps.LoadedModules = kld.Success ? HostProbeTool.ParseKldstat(kld.StandardOutput) : Array.Empty<string>();
+
+        caps.IfBridge = caps.LoadedModules.Any(m => m is "if_bridge" or "if_bridge.ko");
+        caps.IfEpair = caps.LoadedModules.Any(m => m is "if_epair" or "if_epair.ko");
+        var ifs = Run(IfconfigTool.All());
+        if (ifs.Success)
+        {
+            var all = IfconfigTool.ParseStatus(ifs.StandardOutput);
+            var byName = all.ToDictionary(i => i.Name, StringComparer.Ordinal);
+            caps.OffloadBridgeMember = all.Where(b => b.IsBridge).SelectMany(b => b.Members
+                    .Where(m => byName.TryGetValue(m.Name, out var mi) && mi.HasOffload && mi.Description?.StartsWith("jail:", StringComparison.Ordinal) != true)
+                    .Select(m => $"{b.Name}:{m.Name}")).ToArray();
+            foreach (var bm in caps.OffloadBridgeMember)
+                problems.Add($"Bridge {bm[..bm.IndexOf(':')]} has member {bm[(bm.IndexOf(':') + 1)..]} with LRO/TSO on: writes through a bridge and epairs can fall to near zero; run 'ifconfig {bm[(bm.IndexOf(':') + 1)..]} -lro -tso' (New-JailBridge does by default).");
+        }
 
         if (uid is > 0) problems.Add("Not running as root: creating, changing and removing jails needs uid 0.");
         if (caps.IsJailed) problems.Add("Running inside a jail: only child jails within its children.max can be managed.");
