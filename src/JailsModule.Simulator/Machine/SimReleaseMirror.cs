@@ -153,15 +153,52 @@ public static class SimReleaseMirror
                     bool dir = content is null;
                     // bsdtar archives file flags as the pax header SCHILY.fflags (restricted pax: only where needed).
                     PosixTarEntry e = EntryFlags.TryGetValue(path, out var fflags) && set == "base"
-                        ? new PaxTarEntry(dir ? TarEntryType.Directory : TarEntryType.RegularFile, path, new Dictionary<string, string> { ["SCHILY.fflags"] = fflags })
+                        ? new PaxTarEntry(dir ? TarEntryType.Directory : TarEntryType.RegularFile, path, new Dictionary<string, string>
+                        {
+                            // .NET fills atime/ctime with the current time when absent: pin them so the set's bytes (and MANIFEST's sha256) never vary.
+                            ["SCHILY.fflags"] = fflags,
+                            ["atime"] = mtime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ["ctime"] = mtime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ["mtime"] = mtime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        })
                         : new UstarTarEntry(dir ? TarEntryType.Directory : TarEntryType.RegularFile, path);
                     e.ModificationTime = mtime; e.Uid = 0; e.Gid = 0; e.UserName = "root"; e.GroupName = "wheel"; e.Mode = (UnixFileMode)mode;
                     if (!dir) e.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content!));
                     w.WriteEntry(e);
                 }
             }
-            return (SimXz.Compress(tar.ToArray()), entries.Count);
+            return (SimXz.Compress(PinPaxHeaderNames(tar.ToArray())), entries.Count);
         });
+
+    /// <summary>
+    /// .NET names a pax extended header "DIR/PaxHeaders.PID/NAME" (the process id): rename it as libarchive does
+    /// ("DIR/PaxHeader/NAME") and fix the header checksum, so a set's bytes are the same in every process.
+    /// </summary>
+    private static byte[] PinPaxHeaderNames(byte[] tar)
+    {
+        for (int off = 0; off + 512 <= tar.Length;)
+        {
+            if (tar.AsSpan(off, 512).IndexOfAnyExcept((byte)0) < 0) break;
+            var sizeText = Encoding.ASCII.GetString(tar, off + 124, 12).Trim('\0', ' ');
+            long size = sizeText.Length == 0 ? 0 : Convert.ToInt64(sizeText, 8);
+            if (tar[off + 156] == (byte)'x')
+            {
+                var name = Encoding.ASCII.GetString(tar, off, 100).TrimEnd('\0');
+                var fixedName = System.Text.RegularExpressions.Regex.Replace(name, @"PaxHeaders\.\d+", "PaxHeader");
+                Array.Clear(tar, off, 100);
+                Encoding.ASCII.GetBytes(fixedName).CopyTo(tar, off);
+                for (int i = 148; i < 156; i++) tar[off + i] = (byte)' ';
+                int sum = 0;
+                for (int i = 0; i < 512; i++) sum += tar[off + i];
+                var chk = Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0'));
+                chk.CopyTo(tar, off + 148);
+                tar[off + 154] = 0;
+                tar[off + 155] = (byte)' ';
+            }
+            off += 512 + (int)((size + 511) / 512 * 512);
+        }
+        return tar;
+    }
 
     /// <summary>File flags of base.txz entries (etc/mtree/BSD.var.dist: "empty mode=0555 flags=schg").</summary>
     public static readonly IReadOnlyDictionary<string, string> EntryFlags = new Dictionary<string, string>(StringComparer.Ordinal)
