@@ -138,7 +138,7 @@ public sealed class SetJailConfigCommand : JailCmdletBase
         // 2. Read and parse what is there
         bool exists = host.FileExists(path);
         if (!exists && !New) throw Refuse("JailConfigFileNotFound", Plans.PlanErrorKind.ObjectNotFound, path, $"jail: {path}: No such file or directory");
-        before = exists ? host.ReadAllText(path) : "";
+        before = exists ? host.ReadRegularFile(path, JailsModule.Host.BoundedFile.MaxConfigFileBytes) : "";
         JailConfDocument doc;
         try { doc = JailConfDocument.Parse(before, path); }
         catch (JailConfSyntaxException ex)

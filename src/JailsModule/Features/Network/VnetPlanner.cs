@@ -148,7 +148,7 @@ public sealed class VnetPlanner
     /// <summary>The jail's uuid (the module's metadata, host.hostuuid) or, without one, its name.</summary>
     private string Seed(ConfJail cj, string path)
     {
-        if (_host.FileExists(path) && JailConfigBuilder.ReadMetadata(_host.ReadAllText(path)).TryGetValue("uuid", out var u)) return u;
+        if (_host.FileExists(path) && JailConfigBuilder.ReadMetadata(_host.ReadRegularFile(path, JailsModule.Host.BoundedFile.MaxConfigFileBytes)).TryGetValue("uuid", out var u)) return u;
         var hu = cj.Find("host.hostuuid")?.Value;
         return hu is { Length: > 0 } ? hu : "name:" + cj.Name;
     }
@@ -236,7 +236,7 @@ public sealed class VnetPlanner
         var inside = $"eth{index}";
 
         // ---- the config edit ----
-        var text = _host.ReadAllText(path);
+        var text = _host.ReadRegularFile(path, JailsModule.Host.BoundedFile.MaxConfigFileBytes);
         var doc = JailConfDocument.Parse(text, path);
         if (!doc.HasJail(req.Name))
             throw new PlanPreconditionException("JailConfigNotEditable", $"Jail '{req.Name}' has no block of its own in {path}.", req.Name, PlanErrorKind.InvalidOperation);
@@ -269,7 +269,7 @@ public sealed class VnetPlanner
             var root = cj.Find("path")?.Value;
             if (root is null) throw Invalid("JailPathUnknown", $"Jail '{req.Name}' has no path: its rc.conf cannot be written for DHCP.", req.Name);
             var rcFile = root.TrimEnd('/') + "/etc/rc.conf";
-            var prev = _host.FileExists(rcFile) ? RcConf.Parse(_host.ReadAllText(rcFile)).GetValueOrDefault(SysrcTool.IfconfigVariable(inside)) : null;
+            var prev = _host.FileExists(rcFile) ? RcConf.Parse(_host.ReadRegularFile(rcFile, JailsModule.Host.BoundedFile.MaxConfigFileBytes)).GetValueOrDefault(SysrcTool.IfconfigVariable(inside)) : null;
             plan.Add(NetworkPlanner.SysrcSet(SysrcTool.IfconfigVariable(inside), "SYNCDHCP", prev, rcFile));
             AddDevfsRules(plan);
         }
@@ -286,7 +286,7 @@ public sealed class VnetPlanner
 
     private void AddDevfsRules(Plan plan)
     {
-        var old = _host.FileExists(DevfsRules) ? _host.ReadAllText(DevfsRules) : "";
+        var old = _host.FileExists(DevfsRules) ? _host.ReadRegularFile(DevfsRules, JailsModule.Host.BoundedFile.MaxConfigFileBytes) : "";
         if (old.Contains($"={DhcpRuleset}]", StringComparison.Ordinal)) return;
         var text = old + (old.Length > 0 && !old.EndsWith('\n') ? "\n" : "") + DhcpRulesetText;
         plan.Add(new WriteFileStep(DevfsRules, text, 0x1A4, $"Add ruleset {DhcpRuleset} (bpf for dhclient) to {DevfsRules}"));
@@ -307,7 +307,7 @@ public sealed class VnetPlanner
             plan.Lock("jail", v.JailName).Lock("file", v.ConfigPath);
             var (configured, _) = JailInventory.ReadConfigured(_host);
             var cj = configured.First(c => c.Jail.Name == v.JailName).Jail;
-            var doc = JailConfDocument.Parse(_host.ReadAllText(v.ConfigPath), v.ConfigPath);
+            var doc = JailConfDocument.Parse(_host.ReadRegularFile(v.ConfigPath, JailsModule.Host.BoundedFile.MaxConfigFileBytes), v.ConfigPath);
             var unit = v.HostInterface[5..^1];
             bool Mine(string c) => Regex.IsMatch(c, $@"epair{unit}(?!\d)") || Regex.IsMatch(c, $@"^/sbin/(ifconfig|dhclient) {Regex.Escape(v.InterfaceName)}( |$)");
             foreach (var p in new[] { "vnet.interface", "exec.prestart", "exec.start", "exec.stop", "exec.poststop" })

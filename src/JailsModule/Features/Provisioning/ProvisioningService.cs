@@ -270,7 +270,7 @@ public sealed class ProvisioningService
     /// <summary>The "# jailsmodule:" comments of a jail's config file; empty without one.</summary>
     internal Dictionary<string, string> ConfigMetadata(Jail jail)
         => jail.ConfigPath != null && Host.FileExists(jail.ConfigPath)
-            ? JailConfigBuilder.ReadMetadata(Host.ReadAllText(jail.ConfigPath)) : new Dictionary<string, string>();
+            ? JailConfigBuilder.ReadMetadata(Host.ReadRegularFile(jail.ConfigPath, JailsModule.Host.BoundedFile.MaxConfigFileBytes)) : new Dictionary<string, string>();
 
     private static PlanPreconditionException NotFound(string name, IJailHost host)
         => new("JailNotFound", $"No jail named '{name}' is configured or running on {host.ComputerName}.", name, PlanErrorKind.ObjectNotFound);
@@ -302,7 +302,7 @@ public sealed class ProvisioningService
     {
         var file = jail.ConfigPath!;
         if (file == ConfigFile(jail.Name)) return new DeleteFileStep(file);
-        var doc = Config.JailConfDocument.Parse(Host.ReadAllText(file), file);
+        var doc = Config.JailConfDocument.Parse(Host.ReadRegularFile(file, JailsModule.Host.BoundedFile.MaxConfigFileBytes), file);
         if (!doc.RemoveJail(jail.Name))
             throw new PlanPreconditionException("JailConfigNotEditable", $"Jail '{jail.Name}' is not a block of its own in {file}; remove it by hand.", jail.Name, PlanErrorKind.InvalidOperation);
         return new WriteFileStep(file, doc.ToString(), 0x1A4, $"Remove the block of '{jail.Name}' from {file}");

@@ -61,7 +61,7 @@ public sealed class NullfsUfsStorage : IJailStorage
     /// <summary>Names of the jails whose config files say they were made from <paramref name="template"/>.</summary>
     private string[] JailsOf(string template)
         => Host.ListDirectory(ProvisioningService.ConfigDirectory, "*.conf")
-            .Where(f => JailConfigBuilder.ReadMetadata(Host.ReadAllText(f)).TryGetValue("template", out var t) && t == template)
+            .Where(f => JailConfigBuilder.ReadMetadata(Host.ReadRegularFile(f, JailsModule.Host.BoundedFile.MaxConfigFileBytes)).TryGetValue("template", out var t) && t == template)
             .Select(f => f[(f.LastIndexOf('/') + 1)..^".conf".Length]).ToArray();
 
     // ------------------------------------------------------------------ templates
@@ -72,7 +72,7 @@ public sealed class NullfsUfsStorage : IJailStorage
         var list = new List<JailTemplate>();
         foreach (var f in Host.ListDirectory(Settings.TemplateMountpoint, "*" + TemplateSuffix))
         {
-            var meta = JailConfigBuilder.ReadMetadata(Host.ReadAllText(f));
+            var meta = JailConfigBuilder.ReadMetadata(Host.ReadRegularFile(f, JailsModule.Host.BoundedFile.MaxConfigFileBytes));
             if (!meta.TryGetValue("kind", out var kind) || kind != "template") continue;
             var name = f[(f.LastIndexOf('/') + 1)..^TemplateSuffix.Length];
             var t = new JailTemplate

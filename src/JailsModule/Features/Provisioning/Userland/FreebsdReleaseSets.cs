@@ -93,7 +93,7 @@ public sealed class FreebsdReleaseSets : IUserlandSource
             bool downloaded = !have;
             plan.Add(new ActionStep($"Verify the SHA-256 of {set}.txz", new[] { sha.DisplayText }, ctx =>
             {
-                var expected = ParseManifest(ctx.Host.ReadAllText(manifest));
+                var expected = ParseManifest(ctx.Host.ReadRegularFile(manifest, JailsModule.Host.BoundedFile.MaxConfigFileBytes));
                 if (!expected.TryGetValue(set + ".txz", out var want))
                     throw new PlanPreconditionException("DistributionSetNotFound", $"The MANIFEST of {release} ({arch}) has no set '{set}'.", set, PlanErrorKind.ObjectNotFound);
                 var got = Sha256Tool.ParseDigest(ctx.Run(sha).StandardOutput);
