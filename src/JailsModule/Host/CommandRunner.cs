@@ -32,7 +32,7 @@ public sealed class CommandRunner
     }
 
     /// <summary>The error of a failed command (argv, exit code, stderr), for callers that report it rather than throw.</summary>
-    public static NativeCommandException Failure(ProcessRequest request, ProcessResult result) => new(request, result);
+    public static NativeCommandException Failure(ProcessRequest request, ProcessResult result) => new NativeCommandException(request, result);
 
     /// <summary>Runs the command and returns its result whatever the exit code (for commands whose failure is an answer).</summary>
     public ProcessResult RunUnchecked(ProcessRequest request)
