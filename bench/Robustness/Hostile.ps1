@@ -133,6 +133,13 @@ $baseArgs = @{
     'Stop-Jail'             = @{ Name = 'web1' }
     'Update-Jail'           = @{ Name = 'web1'; Force = $true }
     'Update-JailTemplate'   = @{ Name = '14.3-RELEASE' }
+    'New-JailBridge'          = @{ Name = 'bridge7'; Member = 'em0' }
+    'Add-JailBridgeMember'    = @{ Bridge = 'bridge7'; Member = 'em0' }
+    'Remove-JailBridgeMember' = @{ Bridge = 'bridge7'; Member = 'em0'; Confirm = $false }
+    'Remove-JailBridge'       = @{ Name = 'bridge7'; Force = $true; Confirm = $false }
+    'Add-JailVnet'            = @{ Name = 'web2'; Bridge = 'bridge7'; IPv4Address = '10.7.0.9/24' }
+    'Remove-JailVnet'         = @{ Name = 'web2'; Confirm = $false }
+    'Repair-JailHost'         = @{ Id = 'none'; Undo = $true; Confirm = $false }
 }
 # Extra parameters a slot needs to be reached at all (an interface needs an address).
 $slotExtra = @{ 'New-Jail.Interface' = @{ IPv4Address = '192.0.2.50' } }
