@@ -7,7 +7,7 @@
     writes them) and starts -Running of them with Start-Jail, so the kernel state is exactly what the
     simulated jail(8) makes. Then:
       * checks from Get-JailSimulatorLog that ONE Get-Jail runs exactly one native command,
-        /usr/sbin/jls --libxo json -d -n, and nothing per jail, and that it returns every jail;
+        /usr/sbin/jls --libxo json -d with the parameters the module reads (JlsTool.ListAll), and nothing per jail, and that it returns every jail;
       * measures Get-Jail (module time: the cmdlet in this process, simulator included) over -Runs
         runs after a warm-up, and prints the median, minimum and 90th percentile;
       * splits one Get-Jail into its parts (the jls call, the configuration files) to show where
@@ -75,7 +75,8 @@ try {
     $before = @(Get-JailSimulatorLog).Count
     $all = @(Get-Jail)
     $ran = @(Get-JailSimulatorLog | Select-Object -Skip $before)
-    $oneJls = $ran.Count -eq 1 -and $ran[0].FileName -eq '/usr/sbin/jls' -and ($ran[0].Arguments -join ' ') -eq '--libxo json -d -n'
+    $expected = [JailsModule.Tools.JlsTool]::ListAll()
+    $oneJls = $ran.Count -eq 1 -and $ran[0].FileName -eq $expected.FileName -and ($ran[0].Arguments -join ' ') -eq ($expected.Arguments -join ' ')
     $runningSeen = @($all | Where-Object State -EQ 'Running').Count
 
     # 4. timing: warm-up, then -Runs measured runs.
